@@ -1,0 +1,146 @@
+# Tessera top-level build. Everything is built out of tree under $(BUILD).
+#   make run | test | bench | fuzz | menuconfig | defconfig | savedefconfig | clean
+# See README.rst.
+
+BUILD ?= build
+PY := /usr/bin/python3
+CROSS_COMPILE ?= aarch64-linux-gnu-
+HOSTCC ?= gcc
+Q := $(if $(V),,@)
+
+KCONFIG_CONFIG := $(BUILD)/.config
+export KCONFIG_CONFIG
+GEN := $(BUILD)/generated
+
+.DEFAULT_GOAL := all
+.PHONY: all setup run test unit-test integration-test bench fuzz menuconfig \
+	defconfig savedefconfig clean distclean hypervisor guests
+
+# ---- configuration (Kconfig via Kconfiglib) --------------------------------
+$(KCONFIG_CONFIG):
+	@mkdir -p $(BUILD)
+	@echo "  DEFCONFIG config/defconfig"
+	$(Q)$(PY) -m defconfig --kconfig Kconfig config/defconfig >/dev/null
+
+defconfig:
+	@mkdir -p $(BUILD)
+	$(Q)$(PY) -m defconfig --kconfig Kconfig config/defconfig
+
+menuconfig: | $(KCONFIG_CONFIG)
+	$(Q)MENUCONFIG_STYLE=aquatic $(PY) -m menuconfig Kconfig
+
+savedefconfig: $(KCONFIG_CONFIG)
+	$(Q)$(PY) -m savedefconfig --kconfig Kconfig --out $(BUILD)/defconfig
+	@echo "  wrote $(BUILD)/defconfig (copy it to config/defconfig to keep it)"
+
+$(GEN)/config.h: $(KCONFIG_CONFIG) Kconfig
+	@mkdir -p $(GEN)
+	@echo "  GENCONFIG $@"
+	$(Q)$(PY) -m genconfig --header-path $@.tmp Kconfig && \
+		sed -i 's/^#define CONFIG_\(.*\) y$$/#define CONFIG_\1 1/' $@.tmp && \
+		mv $@.tmp $@
+
+-include $(KCONFIG_CONFIG)
+unquote = $(patsubst "%",%,$(1))
+SCENARIO := $(call unquote,$(CONFIG_SCENARIO))
+BOARD := $(call unquote,$(CONFIG_BOARD))
+
+# ---- scenario tables (validated, generated) ---------------------------------
+SCENARIO_FILE := config/scenarios/$(SCENARIO).toml
+BOARD_FILE := config/boards/$(BOARD).toml
+CONFIG_TOOL := misc/config_tools/tessera_config.py
+
+$(GEN)/scenario.c $(GEN)/scenario.json $(GEN)/scenario.mk &: $(SCENARIO_FILE) \
+		$(BOARD_FILE) $(CONFIG_TOOL) $(KCONFIG_CONFIG)
+	@mkdir -p $(GEN)
+	@echo "  SCENARIO $(SCENARIO) on $(BOARD)"
+	$(Q)$(PY) $(CONFIG_TOOL) --board $(BOARD_FILE) --scenario $(SCENARIO_FILE) \
+		--max-vms $(CONFIG_MAX_VMS) --max-vcpus $(CONFIG_MAX_VCPUS_PER_VM) \
+		--console $(call unquote,$(CONFIG_CONSOLE_UART)) \
+		--out-c $(GEN)/scenario.c --out-json $(GEN)/scenario.json \
+		--out-mk $(GEN)/scenario.mk
+
+ifneq ($(filter-out defconfig menuconfig savedefconfig clean setup,$(MAKECMDGOALS)),)
+-include $(GEN)/scenario.mk
+else ifeq ($(MAKECMDGOALS),)
+-include $(GEN)/scenario.mk
+endif
+
+# ---- the hypervisor image ---------------------------------------------------
+HV_LOAD_ADDR := 0x40200000
+HV_ARCH := hypervisor/arch/arm64
+HV_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -ffreestanding -nostdlib \
+	-fno-builtin -fno-stack-protector -fno-pic -fno-pie -fno-common \
+	-mgeneral-regs-only -mstrict-align -march=armv8-a -mno-outline-atomics \
+	-I hypervisor/include -I $(HV_ARCH)/include -I $(GEN) \
+	-include $(GEN)/config.h
+HV_C_SRCS := $(wildcard hypervisor/common/*.c hypervisor/lib/*.c $(HV_ARCH)/*.c)
+HV_S_SRCS := $(wildcard $(HV_ARCH)/*.S)
+HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_C_SRCS)) \
+	$(patsubst %.S,$(BUILD)/%.o,$(HV_S_SRCS)) $(BUILD)/generated/scenario.o
+HV_ELF := $(BUILD)/hypervisor/tessera.elf
+HV_BIN := $(BUILD)/hypervisor/tessera.bin
+
+$(BUILD)/hypervisor/%.o: hypervisor/%.c $(GEN)/config.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CROSS_COMPILE)gcc $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/hypervisor/%.o: hypervisor/%.S $(GEN)/config.h
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CROSS_COMPILE)gcc $(HV_CFLAGS) -D__ASSEMBLER__ -MMD -MP -c $< -o $@
+
+$(BUILD)/generated/scenario.o: $(GEN)/scenario.c $(GEN)/config.h
+	@echo "  CC      $<"
+	$(Q)$(CROSS_COMPILE)gcc $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(HV_ELF): $(HV_OBJS) $(HV_ARCH)/linker.ld
+	@echo "  LD      $@"
+	$(Q)$(CROSS_COMPILE)ld -nostdlib --no-warn-rwx-segments -T $(HV_ARCH)/linker.ld \
+		--defsym HV_LOAD_ADDR=$(HV_LOAD_ADDR) -o $@ $(HV_OBJS)
+
+$(HV_BIN): $(HV_ELF)
+	@echo "  OBJCOPY $@"
+	$(Q)$(CROSS_COMPILE)objcopy -O binary $< $@
+
+hypervisor: $(HV_BIN)
+
+include tests/guests/guests.mk
+-include tests/unit/unit.mk
+
+all: hypervisor guests
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- set-up, running, testing -----------------------------------------------
+setup:
+	$(Q)bash misc/setup/setup.sh
+
+run: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(PY) misc/launch/tessera_qemu.py --build $(BUILD)
+
+test: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(PY) tests/run_all.py --build $(BUILD)
+
+unit-test: unit-tests-build
+	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only unit
+
+integration-test: all
+	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only integration
+
+bench: setup
+	$(Q)$(MAKE) --no-print-directory all benches-build
+	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only bench
+
+fuzz: fuzzers-build
+	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only fuzz
+
+# clean keeps the downloaded guest kernel and busybox ($(BUILD)/guest).
+clean:
+	$(Q)find $(BUILD) -mindepth 1 -maxdepth 1 ! -name guest -exec rm -rf {} + 2>/dev/null || true
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arch_cpu.h>
+#include <gicv3.h>
+#include <log.h>
+#include <mmio.h>
+#include <scenario.h>
+#include <sysreg.h>
+
+#define GICD_CTLR 0x0000
+#define GICD_CTLR_RWP BIT(31)
+#define GICD_CTLR_ARE BIT(4)
+#define GICD_CTLR_ENABLE_G1 BIT(1)
+
+#define GICR_FRAME_SIZE 0x20000 /* RD_base + SGI_base */
+#define GICR_TYPER 0x0008
+#define GICR_TYPER_LAST BIT(4)
+#define GICR_WAKER 0x0014
+#define GICR_WAKER_PROCESSOR_SLEEP BIT(1)
+#define GICR_WAKER_CHILDREN_ASLEEP BIT(2)
+#define GICR_SGI 0x10000
+#define GICR_IGROUPR0 (GICR_SGI + 0x0080)
+#define GICR_ISENABLER0 (GICR_SGI + 0x0100)
+#define GICR_IPRIORITYR (GICR_SGI + 0x0400)
+
+#define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
+#define INTID_SPURIOUS 1020
+
+#define PRIO_KICK 0x80
+
+static uint64_t gicd(void)
+{
+	return tessera_scenario.board->gicd_base;
+}
+
+static uint64_t mpidr_affinity(uint64_t mpidr)
+{
+	/* Aff3.Aff2.Aff1.Aff0 packed as in GICR_TYPER[63:32]. */
+	return ((mpidr >> 8) & 0xff000000ull) | (mpidr & 0xffffffull);
+}
+
+void gicv3_init_distributor(void)
+{
+	mmio_write32(gicd() + GICD_CTLR, GICD_CTLR_ARE);
+	while (mmio_read32(gicd() + GICD_CTLR) & GICD_CTLR_RWP)
+		cpu_relax();
+	mmio_write32(gicd() + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1);
+}
+
+static uint64_t find_redistributor(uint64_t mpidr)
+{
+	const struct board_config *b = tessera_scenario.board;
+	uint64_t want = mpidr_affinity(mpidr);
+
+	for (uint64_t rd = b->gicr_base; rd < b->gicr_base + b->gicr_size;
+	     rd += GICR_FRAME_SIZE) {
+		uint64_t typer = mmio_read64(rd + GICR_TYPER);
+
+		if ((typer >> 32) == want)
+			return rd;
+		if (typer & GICR_TYPER_LAST)
+			break;
+	}
+	return 0;
+}
+
+void gicv3_init_cpu(uint64_t mpidr)
+{
+	uint64_t rd = find_redistributor(mpidr);
+
+	if (!rd) {
+		log_err("GICv3: no redistributor for MPIDR 0x%llx",
+			(unsigned long long)mpidr);
+		return;
+	}
+	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) &
+					      ~GICR_WAKER_PROCESSOR_SLEEP);
+	while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)
+		cpu_relax();
+	mmio_write32(rd + GICR_IGROUPR0, 0xffffffffu);
+	mmio_write8(rd + GICR_IPRIORITYR + SGI_KICK, PRIO_KICK);
+	mmio_write32(rd + GICR_ISENABLER0, BIT(SGI_KICK));
+
+	write_sysreg(S3_4_C12_C9_5, ICC_SRE_EL2_VALUE); /* ICC_SRE_EL2 */
+	isb();
+	write_sysreg(S3_0_C4_C6_0, 0xff);  /* ICC_PMR_EL1: let all through */
+	write_sysreg(S3_0_C12_C12_3, 0);   /* ICC_BPR1_EL1 */
+	write_sysreg(S3_0_C12_C12_4, 0);   /* ICC_CTLR_EL1: EOI also deactivates */
+	write_sysreg(S3_0_C12_C12_7, 1);   /* ICC_IGRPEN1_EL1 */
+	isb();
+}
+
+void gicv3_send_sgi(uint64_t target_mpidr, unsigned intid)
+{
+	uint64_t aff0 = target_mpidr & 0xff;
+	uint64_t v = ((target_mpidr >> 32) & 0xff) << 48 | /* Aff3 */
+		     ((target_mpidr >> 16) & 0xff) << 32 | /* Aff2 */
+		     (aff0 >> 4) << 44 |                   /* RS */
+		     (uint64_t)(intid & 0xf) << 24 |
+		     ((target_mpidr >> 8) & 0xff) << 16 |  /* Aff1 */
+		     BIT(aff0 & 0xf);
+
+	dsb(ishst);
+	write_sysreg(S3_0_C12_C11_5, v); /* ICC_SGI1R_EL1 */
+	isb();
+}
+
+unsigned gicv3_ack_all(void)
+{
+	unsigned n = 0;
+
+	for (;;) {
+		uint64_t iar = read_sysreg(S3_0_C12_C12_0); /* ICC_IAR1_EL1 */
+
+		if ((iar & 0xffffff) >= INTID_SPURIOUS)
+			return n;
+		write_sysreg(S3_0_C12_C12_1, iar); /* ICC_EOIR1_EL1 */
+		n++;
+	}
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Decoding of a data abort taken to EL2 from a guest (ESR_EL2 with EC 0x24):
+ * what the access was, so that it can be emulated and completed later from
+ * this saved state alone.
+ */
+#ifndef TESSERA_ARM64_DABT_H
+#define TESSERA_ARM64_DABT_H
+
+#include <types.h>
+
+struct dabt_info {
+	bool isv;          /* syndrome valid; if false only the fields below it are */
+	bool write;
+	unsigned size;     /* 1, 2, 4 or 8 bytes */
+	bool sign_extend;  /* load sign-extends into the register */
+	unsigned reg;      /* 0..30; 31 is the zero register */
+	bool reg64;        /* X register (else W: result zero-extends to 64) */
+	/* valid whatever ISV says: */
+	bool s1ptw;        /* fault on the guest's own page-table walk */
+	bool cache_maint;  /* a cache maintenance instruction, not a load/store */
+	unsigned dfsc;     /* data fault status code */
+};
+
+void dabt_decode(uint64_t esr, struct dabt_info *out);
+
+/* The faulting guest-physical address from HPFAR_EL2 and FAR_EL2. */
+uint64_t dabt_fault_ipa(uint64_t hpfar, uint64_t far);
+
+/* DFSC classes */
+bool dfsc_is_translation_fault(unsigned dfsc);
+bool dfsc_is_permission_fault(unsigned dfsc);
+
+#endif

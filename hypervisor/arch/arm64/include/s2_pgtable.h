@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stage-2 translation tables: 4 KiB granule, 39-bit IPA starting at level 1,
+ * built from a fixed pool of table pages (no allocation after boot). The
+ * table logic is plain C so it is unit-tested on the host; tables are
+ * addressed through their identity mapping (EL2 maps RAM 1:1).
+ */
+#ifndef TESSERA_ARM64_S2_PGTABLE_H
+#define TESSERA_ARM64_S2_PGTABLE_H
+
+#include <types.h>
+
+#define S2_IPA_BITS 39
+#define S2_PAGE_SIZE 4096u
+#define S2_ENTRIES 512u
+
+/* Mapping permissions and type. */
+#define S2_READ BIT(0)
+#define S2_WRITE BIT(1)
+#define S2_EXEC BIT(2)
+#define S2_DEVICE BIT(3) /* Device-nGnRE instead of Normal write-back */
+#define S2_RWX (S2_READ | S2_WRITE | S2_EXEC)
+
+typedef uint64_t s2_table_t[S2_ENTRIES];
+
+struct s2_pool {
+	s2_table_t *pages; /* page-aligned array of nr tables */
+	unsigned nr;
+	unsigned used;
+};
+
+struct s2_pgtable {
+	uint64_t *root; /* level-1 table */
+	struct s2_pool *pool;
+};
+
+/* Take the root table from the pool. 0, or -ENOSPC. */
+int s2_init(struct s2_pgtable *pt, struct s2_pool *pool);
+/*
+ * Map [ipa, ipa+size) to [pa, pa+size) with the largest blocks alignment
+ * allows. Refuses unaligned, empty or out-of-range requests (-EINVAL) and
+ * anything overlapping an existing mapping (-EEXIST); -ENOSPC when the pool
+ * runs out. Not atomic on failure: callers treat failure as fatal for the VM.
+ */
+int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
+	   unsigned flags);
+/* Walk like the MMU does. True and *pa, *flags if ipa is mapped. */
+bool s2_translate(const struct s2_pgtable *pt, uint64_t ipa, uint64_t *pa,
+		  unsigned *flags);
+/* Base address to program into VTTBR_EL2.BADDR. */
+uint64_t s2_root_pa(const struct s2_pgtable *pt);
+
+#endif

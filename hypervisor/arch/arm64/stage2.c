@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* A VM's stage-2 translation: its memory and passthrough devices, nothing else. */
+#include <arch.h>
+#include <config.h>
+#include <log.h>
+#include <sysreg.h>
+#include <vm.h>
+
+#ifndef CONFIG_S2_POOL_PAGES
+#define CONFIG_S2_POOL_PAGES 64
+#endif
+
+#define VTCR_T0SZ 25 /* 39-bit IPA */
+#define VTCR_SL0_LEVEL1 (1ull << 6)
+#define VTCR_IRGN0_WBWA (1ull << 8)
+#define VTCR_ORGN0_WBWA (1ull << 10)
+#define VTCR_SH0_INNER (3ull << 12)
+#define VTCR_PS_SHIFT 16
+#define VTCR_RES1 BIT(31)
+
+static s2_table_t s2_pages[CONFIG_MAX_VMS][CONFIG_S2_POOL_PAGES]
+	__attribute__((aligned(4096)));
+
+void arm64_stage2_cpu_init(void)
+{
+	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+
+	write_sysreg(vtcr_el2, VTCR_RES1 | (parange > 5 ? 5 : parange)
+						    << VTCR_PS_SHIFT |
+				       VTCR_SH0_INNER | VTCR_ORGN0_WBWA |
+				       VTCR_IRGN0_WBWA | VTCR_SL0_LEVEL1 |
+				       VTCR_T0SZ);
+	isb();
+}
+
+static int map_or_log(struct vm *vm, const char *what, uint64_t ipa,
+		      uint64_t pa, uint64_t size, unsigned flags)
+{
+	int ret = s2_map(&vm->arch.s2, ipa, pa, size, flags);
+
+	if (ret < 0)
+		log_err("vm %s: stage 2: cannot map %s 0x%llx+0x%llx (error %d)",
+			vm_name(vm), what, (unsigned long long)ipa,
+			(unsigned long long)size, ret);
+	return ret;
+}
+
+int arch_vm_init(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct arch_vm *a = &vm->arch;
+	int ret;
+
+	a->vmid = (uint16_t)(vm->id + 1); /* VMID 0 stays unused */
+	a->s2_pool = (struct s2_pool){s2_pages[vm->id], CONFIG_S2_POOL_PAGES, 0};
+	ret = s2_init(&a->s2, &a->s2_pool);
+	for (unsigned r = 0; !ret && r < cfg->mem_region_count; r++)
+		ret = map_or_log(vm, "memory", cfg->mem[r].gpa, cfg->mem[r].hpa,
+				 cfg->mem[r].size, S2_RWX);
+	for (unsigned d = 0; !ret && d < cfg->device_count; d++)
+		ret = map_or_log(vm, cfg->devices[d].name, cfg->devices[d].base,
+				 cfg->devices[d].base,
+				 ALIGN_UP(cfg->devices[d].size, SZ_4K),
+				 S2_READ | S2_WRITE | S2_DEVICE);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vm->vcpus[i].arch.vmpidr = BIT(31) | i;
+	dsb(ishst);
+	return ret;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Traps from the guest, by exception class. */
+#include <arch.h>
+#include <arm64_trap.h>
+#include <gicv3.h>
+#include <log.h>
+#include <sysreg.h>
+#include <vm.h>
+
+#define HVC_IMM(esr) ((esr) & 0xffff)
+#define WFX_IS_WFE BIT(0)
+
+static void handle_iabt(struct vcpu *vcpu, struct arch_regs *regs)
+{
+	uint64_t far = read_sysreg(far_el2);
+
+	if (log_ratelimit_allow(&vcpu->vm->fault_log))
+		log_warn("vm %s vcpu %u: instruction fetch from 0x%llx, "
+			 "outside its memory: abort injected", vm_name(vcpu->vm),
+			 vcpu->id, (unsigned long long)far);
+	arm64_inject_abort(vcpu, regs, false, far);
+}
+
+static void handle_wfx(struct arch_regs *regs, uint64_t esr)
+{
+	/* WFE is not trapped; a trapped WFI waits here for a kick or an IRQ. */
+	if (!(esr & WFX_IS_WFE))
+		arch_pcpu_wait();
+	regs->pc += 4;
+}
+
+void arm64_trap_sync(struct arch_regs *regs)
+{
+	struct vcpu *vcpu = vcpu_current();
+	uint64_t esr = read_sysreg(esr_el2);
+
+	switch (ESR_EC(esr)) {
+	case EC_DABT_LOW:
+		arm64_handle_dabt(vcpu, regs, esr);
+		break;
+	case EC_IABT_LOW:
+		handle_iabt(vcpu, regs);
+		break;
+	case EC_HVC64:
+		if (HVC_IMM(esr) == 0)
+			arm64_handle_smccc(vcpu, regs);
+		else
+			regs->x[0] = (uint64_t)-1; /* not an SMCCC call */
+		break;
+	case EC_SMC64:
+		regs->pc += 4; /* a trapped SMC returns to itself */
+		arm64_handle_smccc(vcpu, regs);
+		break;
+	case EC_WFX:
+		handle_wfx(regs, esr);
+		break;
+	default:
+		vm_crash(vcpu->vm, "vcpu %u: unsupported trap, EC 0x%llx ISS "
+			 "0x%llx at pc 0x%llx", vcpu->id,
+			 (unsigned long long)ESR_EC(esr),
+			 (unsigned long long)ESR_ISS(esr),
+			 (unsigned long long)regs->pc);
+		break;
+	}
+	vcpu_check_requests(vcpu);
+}
+
+void arm64_trap_irq(struct arch_regs *regs)
+{
+	(void)regs;
+	gicv3_ack_all();
+	vcpu_check_requests(vcpu_current());
+}
+
+void arm64_trap_fiq(struct arch_regs *regs)
+{
+	arm64_trap_irq(regs);
+}
+
+void arm64_trap_serror(struct arch_regs *regs)
+{
+	struct vcpu *vcpu = vcpu_current();
+
+	vm_crash(vcpu->vm, "vcpu %u: SError, ESR 0x%llx at pc 0x%llx", vcpu->id,
+		 (unsigned long long)read_sysreg(esr_el2),
+		 (unsigned long long)regs->pc);
+	vcpu_check_requests(vcpu);
+}
+
+void arm64_trap_aarch32(struct arch_regs *regs)
+{
+	struct vcpu *vcpu = vcpu_current();
+
+	vm_crash(vcpu->vm, "vcpu %u: AArch32 execution is not supported "
+		 "(pc 0x%llx)", vcpu->id, (unsigned long long)regs->pc);
+	vcpu_check_requests(vcpu);
+}
+
+void arm64_hyp_exception(uint64_t kind, uint64_t sp)
+{
+	hv_panic("exception %llu at EL2: ESR 0x%llx ELR 0x%llx FAR 0x%llx "
+		 "SP 0x%llx", (unsigned long long)kind,
+		 (unsigned long long)read_sysreg(esr_el2),
+		 (unsigned long long)read_sysreg(elr_el2),
+		 (unsigned long long)read_sysreg(far_el2),
+		 (unsigned long long)sp);
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <config.h>
+#include <lib/format.h>
+#include <scenario_check.h>
+
+#define PAGE 0x1000ull
+
+static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
+{
+	return a < b + bsz && b < a + asz;
+}
+
+static bool inside(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
+{
+	return a >= b && asz <= bsz && a - b <= bsz - asz;
+}
+
+static unsigned popcount64(uint64_t v)
+{
+	unsigned n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static int check_region(const struct scenario_config *sc,
+			const struct platform_info *plat,
+			const struct vm_config *vm, unsigned r, char *err,
+			size_t errlen)
+{
+	const struct mem_region_config *m = &vm->mem[r];
+
+	if (!m->size || !IS_ALIGNED(m->gpa | m->hpa | m->size, PAGE) ||
+	    m->hpa + m->size < m->hpa || m->gpa + m->size < m->gpa) {
+		fmt_snprintf(err, errlen, "vm %s: memory[%u] hpa 0x%llx size "
+			     "0x%llx is empty, unaligned or wraps", vm->name, r,
+			     (unsigned long long)m->hpa,
+			     (unsigned long long)m->size);
+		return -1;
+	}
+	if (!inside(m->hpa, m->size, plat->ram_base, plat->ram_size)) {
+		fmt_snprintf(err, errlen, "vm %s: memory[%u] 0x%llx+0x%llx is "
+			     "outside RAM 0x%llx+0x%llx", vm->name, r,
+			     (unsigned long long)m->hpa,
+			     (unsigned long long)m->size,
+			     (unsigned long long)plat->ram_base,
+			     (unsigned long long)plat->ram_size);
+		return -1;
+	}
+	if (overlaps(m->hpa, m->size, sc->hv_base, sc->hv_size)) {
+		fmt_snprintf(err, errlen, "vm %s: memory[%u] at 0x%llx overlaps "
+			     "the hypervisor", vm->name, r,
+			     (unsigned long long)m->hpa);
+		return -1;
+	}
+	for (unsigned q = 0; q < r; q++) {
+		if (overlaps(m->gpa, m->size, vm->mem[q].gpa, vm->mem[q].size)) {
+			fmt_snprintf(err, errlen, "vm %s: memory[%u] and "
+				     "memory[%u] overlap in guest-physical "
+				     "space", vm->name, q, r);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Host-physical overlap between two VMs' memory. */
+static bool vms_share_memory(const struct vm_config *a,
+			     const struct vm_config *b)
+{
+	for (unsigned i = 0; i < a->mem_region_count; i++)
+		for (unsigned j = 0; j < b->mem_region_count; j++)
+			if (overlaps(a->mem[i].hpa, a->mem[i].size,
+				     b->mem[j].hpa, b->mem[j].size))
+				return true;
+	return false;
+}
+
+static bool gpa_in_vm(const struct vm_config *vm, uint64_t gpa, uint64_t size)
+{
+	for (unsigned r = 0; r < vm->mem_region_count; r++)
+		if (inside(gpa, size, vm->mem[r].gpa, vm->mem[r].size))
+			return true;
+	return false;
+}
+
+static bool gpa_touches_vm(const struct vm_config *vm, uint64_t gpa,
+			   uint64_t size)
+{
+	for (unsigned r = 0; r < vm->mem_region_count; r++)
+		if (overlaps(gpa, size, vm->mem[r].gpa, vm->mem[r].size))
+			return true;
+	return false;
+}
+
+static int check_vm(const struct scenario_config *sc,
+		    const struct platform_info *plat, unsigned i, char *err,
+		    size_t errlen)
+{
+	const struct vm_config *vm = &sc->vms[i];
+	uint64_t present = plat->cpu_count >= 64 ? ~0ull
+						 : (1ull << plat->cpu_count) - 1;
+
+	if (!vm->name || !vm->name[0]) {
+		fmt_snprintf(err, errlen, "vm %u has no name", i);
+		return -1;
+	}
+	if (vm->kind == VM_KIND_POST_LAUNCHED)
+		return 0; /* created at run time by the device model */
+	if (!vm->pcpu_mask || vm->pcpu_mask & ~present) {
+		fmt_snprintf(err, errlen, "vm %s: pCPU mask 0x%llx does not fit "
+			     "the %u pCPUs of this machine", vm->name,
+			     (unsigned long long)vm->pcpu_mask, plat->cpu_count);
+		return -1;
+	}
+	if (vm->vcpu_count != popcount64(vm->pcpu_mask) ||
+	    vm->vcpu_count > CONFIG_MAX_VCPUS_PER_VM) {
+		fmt_snprintf(err, errlen, "vm %s: %u vCPUs for pCPU mask 0x%llx "
+			     "(limit %u)", vm->name, vm->vcpu_count,
+			     (unsigned long long)vm->pcpu_mask,
+			     CONFIG_MAX_VCPUS_PER_VM);
+		return -1;
+	}
+	if (!vm->mem_region_count ||
+	    vm->mem_region_count > SCENARIO_MAX_MEM_REGIONS) {
+		fmt_snprintf(err, errlen, "vm %s: %u memory regions", vm->name,
+			     vm->mem_region_count);
+		return -1;
+	}
+	for (unsigned r = 0; r < vm->mem_region_count; r++)
+		if (check_region(sc, plat, vm, r, err, errlen) < 0)
+			return -1;
+	if (!gpa_in_vm(vm, vm->entry, 4)) {
+		fmt_snprintf(err, errlen, "vm %s: entry 0x%llx is not in its "
+			     "memory", vm->name, (unsigned long long)vm->entry);
+		return -1;
+	}
+	if (vm->vuart_gpa && gpa_touches_vm(vm, vm->vuart_gpa, PAGE)) {
+		fmt_snprintf(err, errlen, "vm %s: vUART at 0x%llx overlaps its "
+			     "memory", vm->name,
+			     (unsigned long long)vm->vuart_gpa);
+		return -1;
+	}
+	for (unsigned j = 0; j < i; j++) {
+		const struct vm_config *other = &sc->vms[j];
+
+		if (other->kind == VM_KIND_POST_LAUNCHED)
+			continue;
+		if (vm->pcpu_mask & other->pcpu_mask) {
+			fmt_snprintf(err, errlen, "vm %s: pCPU mask 0x%llx "
+				     "shares pCPUs with vm %s", vm->name,
+				     (unsigned long long)vm->pcpu_mask,
+				     other->name);
+			return -1;
+		}
+		if (vms_share_memory(vm, other)) {
+			fmt_snprintf(err, errlen, "vm %s: memory overlaps vm %s",
+				     vm->name, other->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int scenario_check(const struct scenario_config *sc,
+		   const struct platform_info *plat, char *err, size_t errlen)
+{
+	if (!sc->vm_count || sc->vm_count > CONFIG_MAX_VMS) {
+		fmt_snprintf(err, errlen, "scenario %s: %u VMs (limit %u)",
+			     sc->name, sc->vm_count, CONFIG_MAX_VMS);
+		return -1;
+	}
+	if (!inside(sc->hv_base, sc->hv_size, plat->ram_base, plat->ram_size)) {
+		fmt_snprintf(err, errlen, "scenario %s: hypervisor memory "
+			     "0x%llx+0x%llx is outside RAM 0x%llx+0x%llx",
+			     sc->name, (unsigned long long)sc->hv_base,
+			     (unsigned long long)sc->hv_size,
+			     (unsigned long long)plat->ram_base,
+			     (unsigned long long)plat->ram_size);
+		return -1;
+	}
+	for (unsigned i = 0; i < sc->vm_count; i++)
+		if (check_vm(sc, plat, i, err, errlen) < 0)
+			return -1;
+	return 0;
+}

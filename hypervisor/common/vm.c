@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arch.h>
+#include <arch_cpu.h>
+#include <stdarg.h>
+#include <lib/format.h>
+#include <vm.h>
+
+static struct vm vms[CONFIG_MAX_VMS];
+static unsigned nr_vms;
+/* pCPU -> the vCPU pinned to it; written once at boot. */
+static struct vcpu *pcpu_vcpu[CONFIG_MAX_PCPUS];
+
+unsigned vm_count(void)
+{
+	return nr_vms;
+}
+
+struct vm *vm_by_id(unsigned id)
+{
+	return id < nr_vms ? &vms[id] : NULL;
+}
+
+const char *vm_name(const struct vm *vm)
+{
+	return vm->cfg->name;
+}
+
+enum vm_state vm_get_state(const struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
+}
+
+struct vcpu *vcpu_on_pcpu(unsigned pcpu)
+{
+	return pcpu < CONFIG_MAX_PCPUS ? pcpu_vcpu[pcpu] : NULL;
+}
+
+bool vm_owns_gpa(const struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	for (unsigned r = 0; r < vm->cfg->mem_region_count; r++) {
+		const struct mem_region_config *m = &vm->cfg->mem[r];
+
+		if (gpa >= m->gpa && size <= m->size &&
+		    gpa - m->gpa <= m->size - size)
+			return true;
+	}
+	return false;
+}
+
+static unsigned nth_set_bit(uint64_t mask, unsigned n)
+{
+	for (unsigned bit = 0; bit < 64; bit++)
+		if ((mask & BIT(bit)) && n-- == 0)
+			return bit;
+	return 64;
+}
+
+static int vm_create(const struct vm_config *cfg)
+{
+	struct vm *vm = &vms[nr_vms];
+	int ret;
+
+	vm->id = nr_vms;
+	vm->cfg = cfg;
+	vm->state = VM_RUNNING;
+	vm->vcpu_count = cfg->vcpu_count;
+	vm->lock = (spinlock_t)SPINLOCK_INIT;
+	vm->fault_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(16, 1024);
+	vuart_init(&vm->vuart, cfg->name);
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		v->vm = vm;
+		v->id = i;
+		v->pcpu = nth_set_bit(cfg->pcpu_mask, i);
+		v->power = VCPU_OFF;
+		v->parked = true;
+		pcpu_vcpu[v->pcpu] = v;
+	}
+	ret = arch_vm_init(vm);
+	if (ret < 0)
+		return ret;
+	vm->vcpus[0].boot_pc = cfg->entry;
+	vm->vcpus[0].power = VCPU_ON_PENDING;
+	nr_vms++;
+	return 0;
+}
+
+int vm_create_all(const struct scenario_config *sc)
+{
+	for (unsigned i = 0; i < sc->vm_count; i++) {
+		const struct vm_config *cfg = &sc->vms[i];
+		int ret;
+
+		if (cfg->kind == VM_KIND_POST_LAUNCHED)
+			continue;
+		ret = vm_create(cfg);
+		if (ret < 0) {
+			log_err("vm %s: cannot be created (error %d)", cfg->name,
+				ret);
+			return ret;
+		}
+		log_info("vm %s: %u vCPU(s) on pCPU mask 0x%llx, entry 0x%llx",
+			 cfg->name, cfg->vcpu_count,
+			 (unsigned long long)cfg->pcpu_mask,
+			 (unsigned long long)cfg->entry);
+	}
+	return 0;
+}
+
+static void kick_other_vcpus(struct vm *vm)
+{
+	struct vcpu *self = vcpu_current();
+
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		if (&vm->vcpus[i] != self)
+			arch_pcpu_kick(vm->vcpus[i].pcpu);
+}
+
+/* Move a running VM to `state`; false if it was not running. */
+static bool vm_leave_running(struct vm *vm, enum vm_state state)
+{
+	bool was_running;
+
+	spin_lock(&vm->lock);
+	was_running = vm->state == VM_RUNNING;
+	if (was_running) {
+		for (unsigned i = 0; i < vm->vcpu_count; i++)
+			__atomic_store_n(&vm->vcpus[i].power, VCPU_OFF,
+					 __ATOMIC_RELEASE);
+		__atomic_store_n(&vm->state, state, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&vm->lock);
+	if (was_running) {
+		vuart_flush(&vm->vuart);
+		kick_other_vcpus(vm);
+	}
+	return was_running;
+}
+
+void vm_power_off(struct vm *vm, const char *why)
+{
+	if (vm_leave_running(vm, VM_POWERED_OFF))
+		log_info("vm %s: powered off (%s)", vm_name(vm), why);
+}
+
+void vm_crash(struct vm *vm, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (vm_leave_running(vm, VM_CRASHED))
+		log_err("vm %s: stopped: %s", vm_name(vm), why);
+}
+
+void vm_reset(struct vm *vm, const char *why)
+{
+	struct vcpu *self = vcpu_current();
+	struct vcpu *boot = &vm->vcpus[0];
+
+	if (!vm_leave_running(vm, VM_RESETTING))
+		return;
+	log_info("vm %s: resetting (%s)", vm_name(vm), why);
+	/* Every other vCPU must be out of the guest before vCPU 0 restarts. */
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		while (&vm->vcpus[i] != self &&
+		       !__atomic_load_n(&vm->vcpus[i].parked, __ATOMIC_ACQUIRE))
+			cpu_relax();
+	boot->boot_pc = vm->cfg->entry;
+	boot->boot_arg = 0;
+	__atomic_store_n(&boot->power, VCPU_ON_PENDING, __ATOMIC_RELEASE);
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
+	if (boot != self)
+		arch_pcpu_kick(boot->pcpu);
+}

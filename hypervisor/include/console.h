@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The physical console, shared by the hypervisor log and every VM's virtual
+ * UART. Output is written a whole line at a time under one lock, so lines
+ * from different pCPUs and VMs never interleave mid-line.
+ */
+#ifndef TESSERA_CONSOLE_H
+#define TESSERA_CONSOLE_H
+
+#include <types.h>
+
+/* Write `prefix` (may be NULL) then `n` bytes of `text`, then a newline. */
+void console_write_line(const char *prefix, const char *text, size_t n);
+
+#endif

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdarg.h>
+
+#include "guest.h"
+
+volatile bool expect_exception;
+volatile struct exception_info last_exception;
+volatile unsigned exception_count;
+
+static uint32_t console_lock;
+
+static void uart_putc(char c)
+{
+	*(volatile uint32_t *)GUEST_UART = (uint8_t)c;
+}
+
+static void put_str(const char *s)
+{
+	while (*s)
+		uart_putc(*s++);
+}
+
+static void put_num(uint64_t v, unsigned base)
+{
+	char buf[24];
+	int n = 0;
+
+	do {
+		buf[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (n)
+		uart_putc(buf[--n]);
+}
+
+/* Supports %s %u %d %x %lu %lx %ld: all the test guests need. */
+void guest_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
+		;
+	va_start(ap, fmt);
+	for (; *fmt; fmt++) {
+		int lng = 0;
+
+		if (*fmt != '%') {
+			uart_putc(*fmt);
+			continue;
+		}
+		if (*++fmt == 'l') {
+			lng = 1;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 's':
+			put_str(va_arg(ap, const char *));
+			break;
+		case 'u':
+			put_num(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 10);
+			break;
+		case 'd': {
+			long v = lng ? va_arg(ap, long) : va_arg(ap, int);
+
+			if (v < 0) {
+				uart_putc('-');
+				v = -v;
+			}
+			put_num((uint64_t)v, 10);
+			break;
+		}
+		case 'x':
+			put_num(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 16);
+			break;
+		default:
+			uart_putc(*fmt);
+		}
+	}
+	va_end(ap);
+	uart_putc('\n');
+	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
+}
+
+long psci_call(unsigned long fn, unsigned long a1, unsigned long a2,
+	       unsigned long a3)
+{
+	register unsigned long x0 __asm__("x0") = fn;
+	register unsigned long x1 __asm__("x1") = a1;
+	register unsigned long x2 __asm__("x2") = a2;
+	register unsigned long x3 __asm__("x3") = a3;
+
+	__asm__ volatile("hvc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+			 :
+			 : "memory");
+	return (long)x0;
+}
+
+void delay_ms(unsigned ms)
+{
+	uint64_t freq, start, now;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(start));
+	do {
+		__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
+	} while (now - start < freq / 1000 * ms);
+}
+
+void heartbeat(unsigned cpu, unsigned period_ms)
+{
+	for (unsigned long tick = 1;; tick++) {
+		delay_ms(period_ms);
+		guest_printf("vcpu %u tick %lu", cpu, tick);
+	}
+}
+
+void guest_sync_exception(void)
+{
+	struct exception_info e;
+
+	__asm__ volatile("mrs %0, esr_el1" : "=r"(e.esr));
+	__asm__ volatile("mrs %0, far_el1" : "=r"(e.far));
+	__asm__ volatile("mrs %0, elr_el1" : "=r"(e.elr));
+	last_exception = e;
+	exception_count++;
+	if (!expect_exception) {
+		guest_printf("unexpected exception: ESR 0x%lx FAR 0x%lx ELR 0x%lx",
+			     e.esr, e.far, e.elr);
+		for (;;)
+			__asm__ volatile("wfe");
+	}
+	expect_exception = false;
+	/* Skip the faulting instruction. */
+	__asm__ volatile("msr elr_el1, %0" : : "r"(e.elr + 4));
+}

@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Bounded QEMU runs for integration tests.
+
+Every run has a deadline and is killed when the test ends, passes or not;
+its whole console output is kept in a log file under the build directory.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
+                                "misc", "launch"))
+import tessera_qemu  # noqa: E402
+
+
+class TestFailure(Exception):
+    pass
+
+
+class QemuRun:
+    """One QEMU process whose console lines are collected as they arrive."""
+
+    def __init__(self, cmd, log_path, deadline_s):
+        self.cmd = cmd
+        self.log_path = log_path
+        self.deadline = time.monotonic() + deadline_s
+        self.lines = []
+        self.cond = threading.Condition()
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
+        self.log = open(log_path, "w", buffering=1)
+        self.log.write("# " + " ".join(cmd) + "\n")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.log.write(line + "\n")
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_for(self, pattern, start=0, timeout=None):
+        """Index of the first line at or after `start` matching `pattern`."""
+        rx = re.compile(pattern)
+        end = self.deadline if timeout is None else min(
+            self.deadline, time.monotonic() + timeout)
+        pos = start
+        with self.cond:
+            while True:
+                for i in range(pos, len(self.lines)):
+                    if rx.search(self.lines[i]):
+                        return i
+                pos = max(pos, len(self.lines))
+                left = end - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None
+                                 and not self.reader.is_alive()):
+                    raise TestFailure(f"no line matching /{pattern}/ "
+                                      f"(see {self.log_path})")
+                self.cond.wait(min(left, 0.5))
+
+    def matching(self, pattern, start=0):
+        rx = re.compile(pattern)
+        with self.cond:
+            return [i for i in range(start, len(self.lines))
+                    if rx.search(self.lines[i])]
+
+    def line(self, i):
+        with self.cond:
+            return self.lines[i]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.reader.join(timeout=5)
+        self.log.close()
+
+
+class Context:
+    def __init__(self, build):
+        self.build = build
+        self.log_dir = os.path.join(build, "test-logs", "integration")
+
+    def boot(self, name, images=None, cpu="cortex-a72", deadline_s=60,
+             extra=()):
+        cmd = tessera_qemu.qemu_command(self.build, images, cpu, extra)
+        return QemuRun(cmd, os.path.join(self.log_dir, name + ".log"),
+                       deadline_s)
+
+
+def expect(cond, message):
+    if not cond:
+        raise TestFailure(message)

@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The `partitioned` scenario: two pre-launched VMs, rt0 (1 vCPU, pCPU 1) and
+rt1 (2 vCPUs, pCPUs 2-3), running the bare-metal guests of tests/guests."""
+
+from harness import expect
+
+SCENARIO = "partitioned"
+HV_IMAGE = 0x40200000
+
+
+def no_hypervisor_errors(run, allowed=()):
+    for i in run.matching(r"^\[hv\] (error|panic)"):
+        line = run.line(i)
+        expect(any(a in line for a in allowed), f"unexpected: {line}")
+
+
+def keeps_ticking(run, vm, vcpu, after, ticks=3):
+    """The VM's vCPU prints `ticks` more heartbeats after line `after`."""
+    for _ in range(ticks):
+        after = run.wait_for(rf"^\[{vm}\] vcpu {vcpu} tick \d+", after + 1,
+                             timeout=20)
+    return after
+
+
+def test_hello_from_every_vcpu(ctx):
+    with ctx.boot("hello") as run:
+        run.wait_for(r"^\[hv\] Tessera .* \(scenario partitioned")
+        run.wait_for(r"^\[hv\] 4 pCPUs, 2048 MiB RAM at 0x40000000")
+        for vm, vcpu in (("rt0", 0), ("rt1", 0), ("rt1", 1)):
+            run.wait_for(rf"^\[{vm}\] hello from vcpu {vcpu}$")
+            keeps_ticking(run, vm, vcpu, 0)
+        expect(not run.matching(r"^\[rt0\] hello from vcpu 1"),
+               "rt0 has one vCPU but a second one said hello")
+        no_hypervisor_errors(run)
+
+
+def test_boots_with_cpu_max(ctx):
+    with ctx.boot("hello-cpu-max", cpu="max") as run:
+        for vm, vcpu in (("rt0", 0), ("rt1", 0), ("rt1", 1)):
+            run.wait_for(rf"^\[{vm}\] hello from vcpu {vcpu}$")
+        no_hypervisor_errors(run)
+
+
+def probe_from(ctx, prober, victim, victim_base):
+    with ctx.boot(f"isolation-{prober}", images={prober: "probe",
+                                                 victim: "hello"}) as run:
+        done = run.wait_for(rf"^\[{prober}\] probe: \d+ of \d+ accesses refused")
+        expect(f"[{prober}] probe: 4 of 4 accesses refused" == run.line(done),
+               f"not every access was refused: {run.line(done)}")
+        for target in (victim_base, HV_IMAGE):
+            for what in ("read", "write"):
+                # EC 0x25 (data abort, same EL), DFSC 0x10 (external abort)
+                run.wait_for(rf"^\[{prober}\] probe: {what} {target:#x} refused: "
+                             rf"ESR 0x96000010 FAR {target:#x}$")
+                run.wait_for(rf"^\[hv\] warning: vm {prober} vcpu 0: {what} at "
+                             rf"{target:#x} \(pc 0x[0-9a-f]+\) is outside")
+        # The victim's first page is its code: had the 0xdeadbeef write
+        # landed, it would have crashed instead of ticking on.
+        keeps_ticking(run, victim, 0, done)
+        keeps_ticking(run, prober, 0, done)
+        no_hypervisor_errors(run)
+
+
+def test_isolation_probe_rt0(ctx):
+    probe_from(ctx, "rt0", "rt1", 0x60000000)
+
+
+def test_isolation_probe_rt1(ctx):
+    probe_from(ctx, "rt1", "rt0", 0x50000000)
+
+
+def test_unsupported_instruction_stops_only_that_vm(ctx):
+    with ctx.boot("unsupported", images={"rt1": "unsupported",
+                                         "rt0": "hello"}) as run:
+        run.wait_for(r"^\[rt1\] vcpu 1 tick 2$")
+        stop = run.wait_for(r"^\[hv\] error: vm rt1: stopped: vcpu 0: device "
+                            r"access at 0x9000000 .* without a valid syndrome")
+        end = keeps_ticking(run, "rt0", 0, stop, ticks=5)
+        expect(not run.matching(r"ERROR still running"),
+               "rt1 ran past the unsupported instruction")
+        # At most one line of vCPU 1's can race with the stop (flushed by it).
+        late = run.matching(r"^\[rt1\]", stop + 1)
+        expect(len(late) <= 1, f"rt1 kept running after the stop: "
+               f"{[run.line(i) for i in late[:3]]} (until line {end})")
+        no_hypervisor_errors(run, allowed=("vm rt1: stopped",))
+
+
+def test_system_off_stops_only_that_vm(ctx):
+    with ctx.boot("poweroff", images={"rt0": "poweroff",
+                                      "rt1": "hello"}) as run:
+        off = run.wait_for(r"^\[hv\] vm rt0: powered off \(PSCI SYSTEM_OFF\)$")
+        keeps_ticking(run, "rt1", 0, off, ticks=4)
+        keeps_ticking(run, "rt1", 1, off, ticks=1)
+        expect(not run.matching(r"^\[rt0\]", off + 1),
+               "rt0 printed after SYSTEM_OFF")
+        no_hypervisor_errors(run)
+
+
+def test_system_reset_restarts_the_vm(ctx):
+    with ctx.boot("reset", images={"rt0": "reset", "rt1": "hello"}) as run:
+        first = run.wait_for(r"^\[rt0\] reset: boot 1$")
+        reset = run.wait_for(r"^\[hv\] vm rt0: resetting \(PSCI SYSTEM_RESET\)$",
+                             first)
+        second = run.wait_for(r"^\[rt0\] reset: boot 2$", reset)
+        off = run.wait_for(r"^\[hv\] vm rt0: powered off", second)
+        keeps_ticking(run, "rt1", 0, off)
+        expect(not run.matching(r"ERROR SYSTEM_RESET returned"),
+               "SYSTEM_RESET returned to the guest")
+        no_hypervisor_errors(run)
