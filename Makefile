@@ -59,6 +59,7 @@ $(GEN)/scenario.c $(GEN)/scenario.json $(GEN)/scenario.mk &: $(SCENARIO_FILE) \
 		--console $(call unquote,$(CONFIG_CONSOLE_UART)) \
 		--out-c $(GEN)/scenario.c --out-json $(GEN)/scenario.json \
 		--out-mk $(GEN)/scenario.mk
+	$(Q)touch $(GEN)/scenario.c $(GEN)/scenario.json $(GEN)/scenario.mk
 
 ifneq ($(filter-out defconfig menuconfig savedefconfig clean setup,$(MAKECMDGOALS)),)
 -include $(GEN)/scenario.mk
@@ -118,7 +119,7 @@ setup:
 	$(Q)bash misc/setup/setup.sh
 
 run: setup
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory hypervisor guests
 	$(Q)$(PY) misc/launch/tessera_qemu.py --build $(BUILD)
 
 test: setup

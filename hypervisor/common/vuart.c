@@ -55,12 +55,13 @@ static void transmit(struct vuart *vu, char c)
 	if (c == '\r')
 		return;
 	if (c == '\n') {
-		flush_locked(vu);
+		console_write_line(vu->prefix, vu->line, vu->line_len);
+		vu->line_len = 0;
 		return;
 	}
-	vu->line[vu->line_len++] = c;
 	if (vu->line_len == sizeof(vu->line))
-		flush_locked(vu);
+		flush_locked(vu); /* overlong line: split it, lose nothing */
+	vu->line[vu->line_len++] = c;
 }
 
 static uint32_t read_reg(struct vuart *vu, uint64_t off)
@@ -130,14 +131,18 @@ int vuart_access(void *vuart, uint64_t offset, unsigned size, bool write,
 {
 	struct vuart *vu = vuart;
 
+	unsigned lane = (unsigned)(offset & 3) * 8;
+
 	/* The PL011 has 8/16/32-bit registers; wider or unaligned is a guest bug. */
-	if (size > 4 || (offset & (size - 1)) || offset >= VUART_MMIO_SIZE)
+	if ((size != 1 && size != 2 && size != 4) || (offset & (size - 1)) ||
+	    offset >= VUART_MMIO_SIZE)
 		return -1;
 	spin_lock(&vu->lock);
-	if (write)
-		write_reg(vu, offset & ~3ull, (uint32_t)*value);
-	else
-		*value = read_reg(vu, offset & ~3ull);
+	if (!write)
+		*value = (read_reg(vu, offset & ~3ull) >> lane) &
+			 (size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1);
+	else if (!lane) /* a write to the upper bytes only changes nothing we keep */
+		write_reg(vu, offset, (uint32_t)*value);
 	spin_unlock(&vu->lock);
 	return 0;
 }

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The virtual PL011: line assembly onto the console, registers, refusals, locking. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vuart.h>
+
+#include "host_console.h"
+
+/* PL011 registers (offsets) and values the guest sees. */
+#define DR 0x000
+#define RSR 0x004
+#define FR 0x018
+#define ILPR 0x020
+#define IBRD 0x024
+#define FBRD 0x028
+#define LCR_H 0x02c
+#define CR 0x030
+#define IFLS 0x034
+#define IMSC 0x038
+#define RIS 0x03c
+#define MIS 0x040
+#define ICR 0x044
+#define DMACR 0x048
+#define PERIPHID0 0xfe0
+#define FR_TXFE 0x80u
+#define FR_RXFE 0x10u
+
+static int setup(void **state)
+{
+	struct vuart *vu = malloc(sizeof(*vu));
+
+	if (!vu)
+		return -1;
+	vuart_init(vu, "vm1");
+	host_console_reset();
+	*state = vu;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+static uint64_t rd(struct vuart *vu, uint64_t off, unsigned size)
+{
+	uint64_t v = 0xdeadbeefdeadbeefull;
+
+	assert_int_equal(vuart_access(vu, off, size, false, &v), 0);
+	return v;
+}
+
+static void wr(struct vuart *vu, uint64_t off, unsigned size, uint64_t v)
+{
+	assert_int_equal(vuart_access(vu, off, size, true, &v), 0);
+}
+
+/* Bytes to DR as a guest would, with 8-, 16- and 32-bit stores in turn. */
+static void tx(struct vuart *vu, const char *s, size_t n)
+{
+	static const unsigned sizes[] = {1, 2, 4};
+
+	for (size_t i = 0; i < n; i++)
+		wr(vu, DR, sizes[i % 3], (unsigned char)s[i]);
+}
+
+static void tx_str(struct vuart *vu, const char *s)
+{
+	tx(vu, s, strlen(s));
+}
+
+/* The console shows exactly `want` since the last check. */
+static void expect_console(const char *want)
+{
+	if (strcmp(host_console_text(), want) != 0)
+		fail_msg("console \"%s\", want \"%s\"", host_console_text(), want);
+	host_console_reset();
+}
+
+static void test_hello_line(void **state)
+{
+	struct vuart *vu = *state;
+
+	tx_str(vu, "hello");
+	expect_console(""); /* nothing until the line is complete */
+	tx_str(vu, "\n");
+	expect_console("[vm1] hello\r\n");
+	tx_str(vu, "second line\nthird\n");
+	expect_console("[vm1] second line\r\n[vm1] third\r\n");
+}
+
+static void test_carriage_return_dropped(void **state)
+{
+	struct vuart *vu = *state;
+
+	tx_str(vu, "a\r\nb\r\n\rc\r\rd\n");
+	expect_console("[vm1] a\r\n[vm1] b\r\n[vm1] cd\r\n");
+	tx_str(vu, "\r\r\r");
+	vuart_flush(vu);
+	expect_console("");
+}
+
+/* Only the low byte of a DR write is a character. */
+static void test_data_register_low_byte(void **state)
+{
+	struct vuart *vu = *state;
+
+	wr(vu, DR, 4, 0xffffff00u | 'x');
+	wr(vu, DR, 4, 0x0f00u | 'y');
+	wr(vu, DR, 4, '\n');
+	expect_console("[vm1] xy\r\n");
+}
+
+static void test_long_line_split(void **state)
+{
+	struct vuart *vu = *state;
+	const size_t n = 2 * VUART_LINE_MAX + 17;
+	char *in = malloc(n + 1);
+	char *want = malloc(n + 64);
+	size_t w = 0;
+
+	assert_non_null(in);
+	assert_non_null(want);
+	for (size_t i = 0; i < n; i++)
+		in[i] = (char)('!' + i % 90);
+	tx(vu, in, n);
+	tx_str(vu, "\n");
+	/* VUART_LINE_MAX, VUART_LINE_MAX, then the rest: nothing lost */
+	for (size_t off = 0; off < n; off += VUART_LINE_MAX) {
+		size_t k = n - off < VUART_LINE_MAX ? n - off : VUART_LINE_MAX;
+
+		w += (size_t)sprintf(want + w, "[vm1] %.*s\r\n", (int)k, in + off);
+	}
+	expect_console(want);
+
+	/* exactly one full line and its newline: one line, no empty one */
+	tx(vu, in, VUART_LINE_MAX);
+	tx_str(vu, "\n");
+	sprintf(want, "[vm1] %.*s\r\n", (int)VUART_LINE_MAX, in);
+	expect_console(want);
+	free(in);
+	free(want);
+}
+
+static void test_flush_partial_line(void **state)
+{
+	struct vuart *vu = *state;
+
+	tx_str(vu, "partial");
+	vuart_flush(vu);
+	expect_console("[vm1] partial\r\n");
+	vuart_flush(vu); /* nothing left */
+	expect_console("");
+	tx_str(vu, "next\n");
+	expect_console("[vm1] next\r\n");
+}
+
+static void test_flag_register(void **state)
+{
+	struct vuart *vu = *state;
+
+	assert_int_equal(rd(vu, FR, 4), FR_TXFE | FR_RXFE);
+	assert_int_equal(rd(vu, FR, 2), FR_TXFE | FR_RXFE);
+	assert_int_equal(rd(vu, FR, 1), FR_TXFE | FR_RXFE);
+	tx_str(vu, "busy?");
+	assert_int_equal(rd(vu, FR, 4), FR_TXFE | FR_RXFE);
+	/* no input: DR reads 0 */
+	assert_int_equal(rd(vu, DR, 4), 0);
+}
+
+static void test_id_registers(void **state)
+{
+	struct vuart *vu = *state;
+	static const uint8_t id[8] = {0x11, 0x10, 0x14, 0x00,
+				      0x0d, 0xf0, 0x05, 0xb1};
+
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(rd(vu, PERIPHID0 + 4 * i, 4), id[i]);
+		/* read-only */
+		wr(vu, PERIPHID0 + 4 * i, 4, 0xff);
+		assert_int_equal(rd(vu, PERIPHID0 + 4 * i, 4), id[i]);
+	}
+	/* reserved space below the IDs reads as zero */
+	assert_int_equal(rd(vu, 0xfdc, 4), 0);
+	assert_int_equal(rd(vu, 0x800, 4), 0);
+}
+
+static void test_control_registers(void **state)
+{
+	struct vuart *vu = *state;
+	static const struct {
+		uint64_t off;
+		uint32_t reset, mask;
+	} regs[] = {
+		{CR, 0x300, 0xff87}, {LCR_H, 0, 0xff},   {IBRD, 0, 0xffff},
+		{FBRD, 0, 0x3f},     {IMSC, 0, 0x7ff},   {IFLS, 0x12, 0x3f},
+		{DMACR, 0, 0x7},
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(regs); i++) {
+		assert_int_equal(rd(vu, regs[i].off, 4), regs[i].reset);
+		wr(vu, regs[i].off, 4, 0xffffffff);
+		assert_int_equal(rd(vu, regs[i].off, 4), regs[i].mask);
+		wr(vu, regs[i].off, 4, 0xa5a5a5a5);
+		assert_int_equal(rd(vu, regs[i].off, 4), 0xa5a5a5a5 & regs[i].mask);
+		wr(vu, regs[i].off, 4, 0);
+		assert_int_equal(rd(vu, regs[i].off, 4), 0);
+	}
+	/* a plausible Linux setup: 115200 8N1, FIFOs on, TX interrupt masked in */
+	static const struct {
+		uint64_t off;
+		unsigned size;
+		uint32_t value;
+	} linux_setup[] = {
+		{IBRD, 4, 13}, {FBRD, 4, 1}, {LCR_H, 4, 0x70}, {CR, 2, 0x301},
+		{IMSC, 4, 0x20},
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(linux_setup); i++)
+		wr(vu, linux_setup[i].off, linux_setup[i].size,
+		   linux_setup[i].value);
+	for (unsigned i = 0; i < ARRAY_SIZE(linux_setup); i++)
+		assert_int_equal(rd(vu, linux_setup[i].off, 4),
+				 linux_setup[i].value);
+	/* TX always ready: raw status has TXRIS, masked status follows IMSC */
+	assert_int_equal(rd(vu, RIS, 4), 0x20);
+	assert_int_equal(rd(vu, MIS, 4), 0x20);
+	wr(vu, IMSC, 4, 0x10);
+	assert_int_equal(rd(vu, MIS, 4), 0);
+	/* write-only and error registers: accepted, read as zero, change nothing */
+	static const uint64_t write_only[] = {ICR, RSR, ILPR};
+	for (unsigned i = 0; i < ARRAY_SIZE(write_only); i++) {
+		wr(vu, write_only[i], 4, 0x7ff);
+		assert_int_equal(rd(vu, write_only[i], 4), 0);
+	}
+	assert_int_equal(rd(vu, RIS, 4), 0x20);
+	expect_console("");
+}
+
+static void test_refused_accesses(void **state)
+{
+	struct vuart *vu = *state;
+	static const struct {
+		uint64_t off;
+		unsigned size;
+	} bad[] = {
+		{DR, 8}, {FR, 8}, {0xff8, 8},       /* 64-bit */
+		{DR + 1, 4}, {DR + 2, 4}, {CR + 3, 4}, /* unaligned */
+		{DR + 1, 2}, {IBRD + 3, 2},
+		{0x1000, 4}, {0x1000, 1}, {0x1ffc, 4}, /* outside the page */
+		{0x100000000ull, 4}, {~0ull & ~3ull, 4},
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		uint64_t v = 'Z';
+
+		if (vuart_access(vu, bad[i].off, bad[i].size, true, &v) != -1)
+			fail_msg("write 0x%llx/%u accepted",
+				 (unsigned long long)bad[i].off, bad[i].size);
+		v = 0x1234;
+		assert_int_equal(vuart_access(vu, bad[i].off, bad[i].size, false,
+					      &v), -1);
+		assert_int_equal(v, 0x1234); /* untouched */
+	}
+	vuart_flush(vu);
+	expect_console(""); /* no 'Z' reached DR */
+	/* the last word and byte of the window are accepted */
+	assert_int_equal(rd(vu, 0xffc, 4), 0xb1);
+	(void)rd(vu, 0xfff, 1);
+}
+
+/* Two VMs printing at once: each console line is one VM's line, whole. */
+struct writer {
+	struct vuart vu;
+	char name[8];
+	unsigned lines;
+	pthread_barrier_t *start;
+};
+
+#define LINE_FMT "line %05u of %s: the quick brown fox jumps over the lazy dog\n"
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	char line[128];
+
+	pthread_barrier_wait(w->start); /* both at once, to collide */
+	for (unsigned i = 0; i < w->lines; i++) {
+		int n = snprintf(line, sizeof(line), LINE_FMT, i, w->name);
+
+		for (int k = 0; k < n; k++) {
+			uint64_t v = (unsigned char)line[k];
+
+			if (vuart_access(&w->vu, DR, 1, true, &v) != 0)
+				abort();
+		}
+	}
+	return NULL;
+}
+
+/* One round: both writers at once, then every console line checked. */
+static void concurrent_round(struct writer w[2])
+{
+	pthread_barrier_t start;
+	pthread_t t[2];
+	unsigned next[2] = {0, 0};
+	char *text, *line, *save = NULL;
+
+	host_console_reset();
+	assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		w[i].start = &start;
+		assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]),
+				 0);
+	}
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	pthread_barrier_destroy(&start);
+
+	text = strdup(host_console_text());
+	assert_non_null(text);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char want[160];
+		unsigned who = strncmp(line, "[left] ", 7) == 0 ? 0 : 1;
+
+		/* lines from each VM arrive whole and in order */
+		snprintf(want, sizeof(want), "[%s] " LINE_FMT, w[who].name,
+			 next[who], w[who].name);
+		want[strlen(want) - 1] = '\r';
+		if (strcmp(line, want) != 0)
+			fail_msg("console line \"%s\", want \"%s\"", line, want);
+		next[who]++;
+	}
+	assert_int_equal(next[0], w[0].lines);
+	assert_int_equal(next[1], w[1].lines);
+	free(text);
+	host_console_reset();
+}
+
+static void test_concurrent_lines_do_not_interleave(void **state)
+{
+	struct writer w[2] = {{.name = "left", .lines = 20000},
+			      {.name = "right", .lines = 20000}};
+
+	(void)state;
+	/* a few rounds: one collision is enough to show a missing lock */
+	for (unsigned round = 0; round < 5; round++) {
+		for (unsigned i = 0; i < 2; i++)
+			vuart_init(&w[i].vu, w[i].name);
+		concurrent_round(w);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hello_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_carriage_return_dropped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_register_low_byte,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_line_split, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_flush_partial_line, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_flag_register, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_id_registers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_control_registers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refused_accesses, setup,
+						teardown),
+		cmocka_unit_test(test_concurrent_lines_do_not_interleave),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
