@@ -30,6 +30,11 @@ enum vm_state vm_get_state(const struct vm *vm)
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
 }
 
+struct io_vm *vm_io(struct vm *vm)
+{
+	return &vm->io;
+}
+
 struct vcpu *vcpu_on_pcpu(unsigned pcpu)
 {
 	return pcpu < CONFIG_MAX_PCPUS ? pcpu_vcpu[pcpu] : NULL;
@@ -55,6 +60,27 @@ static unsigned nth_set_bit(uint64_t mask, unsigned n)
 	return 64;
 }
 
+/* I/O emulation: the request machinery, and the hypervisor's own devices. */
+static int vm_init_io(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct io_vm_params params = {
+		.vm_id = vm->id,
+		.vcpu_count = vm->vcpu_count,
+		.completion_mode = cfg->flags & VM_FLAG_IO_POLLING
+					   ? TESSERA_IO_COMPLETION_POLLING
+					   : TESSERA_IO_COMPLETION_NOTIFY,
+		.abort_on_unhandled = cfg->flags & VM_FLAG_ABORT_ON_UNHANDLED,
+	};
+	int ret = io_vm_init(&vm->io, &params);
+
+	if (!ret && cfg->vuart_gpa)
+		ret = io_register(&vm->io, IO_SPACE_MMIO, cfg->vuart_gpa,
+				  VUART_MMIO_SIZE, vuart_access, &vm->vuart,
+				  "vuart");
+	return ret;
+}
+
 static int vm_create(const struct vm_config *cfg)
 {
 	struct vm *vm = &vms[nr_vms];
@@ -78,6 +104,8 @@ static int vm_create(const struct vm_config *cfg)
 		pcpu_vcpu[v->pcpu] = v;
 	}
 	ret = arch_vm_init(vm);
+	if (!ret)
+		ret = vm_init_io(vm);
 	if (ret < 0)
 		return ret;
 	vm->vcpus[0].boot_pc = cfg->entry;
@@ -132,6 +160,8 @@ static bool vm_leave_running(struct vm *vm, enum vm_state state)
 	}
 	spin_unlock(&vm->lock);
 	if (was_running) {
+		/* vCPUs waiting for a device model stop waiting (CANCELLED). */
+		io_vm_cancel_all(&vm->io);
 		vuart_flush(&vm->vuart);
 		kick_other_vcpus(vm);
 	}
@@ -169,6 +199,10 @@ void vm_reset(struct vm *vm, const char *why)
 		while (&vm->vcpus[i] != self &&
 		       !__atomic_load_n(&vm->vcpus[i].parked, __ATOMIC_ACQUIRE))
 			cpu_relax();
+	/* Requests cancelled above leave no slot behind for the next run. */
+	if (io_vm_reset(&vm->io) < 0)
+		log_warn("vm %s: I/O request slots could not all be freed",
+			 vm_name(vm));
 	boot->boot_pc = vm->cfg->entry;
 	boot->boot_arg = 0;
 	__atomic_store_n(&boot->power, VCPU_ON_PENDING, __ATOMIC_RELEASE);

@@ -18,6 +18,7 @@
 #define ENODEV 19    /* no such device */
 #define EINVAL 22    /* invalid argument */
 #define ENOSPC 28    /* fixed-size table full */
+#define ENOSYS 38    /* no such call */
 #define ETIMEDOUT 110 /* bounded wait expired */
 
 #endif

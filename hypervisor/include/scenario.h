@@ -24,6 +24,7 @@ enum vm_kind {
 
 /* VM option flags (vm_config.flags). */
 #define VM_FLAG_ABORT_ON_UNHANDLED (1u << 0) /* unhandled MMIO: inject abort */
+#define VM_FLAG_IO_POLLING (1u << 1) /* vCPUs poll their request slot */
 
 struct mem_region_config {
 	uint64_t gpa;  /* guest-physical base */

@@ -9,6 +9,7 @@
 
 #include <arch_vm.h>
 #include <config.h>
+#include <io_emul.h>
 #include <lib/spinlock.h>
 #include <log.h>
 #include <scenario.h>
@@ -49,6 +50,7 @@ struct vm {
 	spinlock_t lock; /* serialises state changes */
 	struct vcpu vcpus[CONFIG_MAX_VCPUS_PER_VM];
 	struct vuart vuart;
+	struct io_vm io; /* I/O handlers, request slots, stats */
 	struct log_ratelimit fault_log;
 	struct arch_vm arch;
 };
@@ -59,6 +61,7 @@ unsigned vm_count(void);
 struct vm *vm_by_id(unsigned id);
 const char *vm_name(const struct vm *vm);
 enum vm_state vm_get_state(const struct vm *vm);
+struct io_vm *vm_io(struct vm *vm);
 
 /* Whether [gpa, gpa+size) lies wholly in the VM's RAM. */
 bool vm_owns_gpa(const struct vm *vm, uint64_t gpa, uint64_t size);

@@ -85,6 +85,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 		char pad = ' ';
 		unsigned width = 0;
 		int lng = 0;
+		bool alt = false; /* '#': 0x before non-zero hex, as C does */
 
 		if (*fmt != '%') {
 			put(&o, *fmt);
@@ -96,6 +97,8 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 				left = true;
 			else if (*fmt == '0')
 				pad = '0';
+			else if (*fmt == '#')
+				alt = true;
 			else
 				break;
 		}
@@ -126,10 +129,13 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 				   width, left, pad);
 			break;
 		case 'x':
-		case 'X':
-			put_number(&o, arg_unsigned(&ap, lng), "", 16,
-				   *fmt == 'X', width, left, pad);
+		case 'X': {
+			uint64_t v = arg_unsigned(&ap, lng);
+
+			put_number(&o, v, alt && v ? (*fmt == 'X' ? "0X" : "0x") : "",
+				   16, *fmt == 'X', width, left, pad);
 			break;
+		}
 		case 'p':
 			put_number(&o, (uintptr_t)va_arg(ap, void *), "0x", 16,
 				   false, width, left, pad);

@@ -41,6 +41,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MAX_MEM_REGIONS = 4          # SCENARIO_MAX_MEM_REGIONS
 MAX_DEVICES = 8              # SCENARIO_MAX_DEVICES
 VM_FLAG_ABORT_ON_UNHANDLED = 1 << 0
+VM_FLAG_IO_POLLING = 1 << 1
+IO_COMPLETION_MODES = ("notify", "polling")
 MAX_PCPUS = 64               # vm_config.pcpu_mask is a uint64_t
 
 PAGE = 0x1000
@@ -547,7 +549,7 @@ class Scenario:
 
 
 VM_FIELDS = ("name", "kind", "pcpus", "memory", "entry", "vuart",
-             "abort_on_unhandled", "devices", "image")
+             "abort_on_unhandled", "io_completion", "devices", "image")
 
 
 def parse_vm(src, raw, index):
@@ -633,6 +635,13 @@ def parse_vm(src, raw, index):
     abort = t.boolean("abort_on_unhandled")
     vm.abort_on_unhandled = bool(abort)
     vm.flags = VM_FLAG_ABORT_ON_UNHANDLED if abort else 0
+    vm.io_completion = t.string("io_completion", required=False, default="notify",
+                                what='"notify" or "polling"')
+    if vm.io_completion is not None and vm.io_completion not in IO_COMPLETION_MODES:
+        t.err("io_completion", '%s is not "notify" or "polling"' % show(vm.io_completion))
+        vm.io_completion = None
+    if vm.io_completion == "polling":
+        vm.flags |= VM_FLAG_IO_POLLING
     vm.image = t.string("image", required=False, pattern=IMAGE_RE,
                         pattern_what="an image name (letters, digits, '_', '.', '+', '-')")
     return vm
@@ -1032,7 +1041,10 @@ def gen_c(s, b, console, sources):
             L.append("\t\t},")
         L.append("\t\t.entry = %s," % hx(vm.entry))
         L.append("\t\t.vuart_gpa = %s," % hx(vm.vuart))
-        L.append("\t\t.flags = %s," % ("VM_FLAG_ABORT_ON_UNHANDLED" if vm.flags else "0"))
+        flags = [name for bit, name in ((VM_FLAG_ABORT_ON_UNHANDLED, "VM_FLAG_ABORT_ON_UNHANDLED"),
+                                        (VM_FLAG_IO_POLLING, "VM_FLAG_IO_POLLING"))
+                 if vm.flags & bit]
+        L.append("\t\t.flags = %s," % (" | ".join(flags) or "0"))
         L.append("\t\t.device_count = %d," % len(vm.devices))
         if vm.devices:
             L.append("\t\t.devices = {")
@@ -1102,6 +1114,7 @@ def resolved(s, b, console, sources, args):
             "entry": vm.entry,
             "vuart": vm.vuart,
             "abort_on_unhandled": vm.abort_on_unhandled,
+            "io_completion": vm.io_completion,
             "flags": vm.flags,
             "devices": [dev(name) for name, _ in vm.devices],
             "image": vm.image,

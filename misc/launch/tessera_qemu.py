@@ -55,7 +55,7 @@ def guest_image(build, program, entry):
             return path
     raise LaunchError(f"no guest image '{program}' built for entry {entry:#x} "
                       f"under {build}/guests (known: hello probe unsupported "
-                      f"poweroff reset)")
+                      f"poweroff reset iocheck)")
 
 
 def qemu_command(build, images=None, cpu="cortex-a72", extra=()):

@@ -2,6 +2,8 @@
 """The `partitioned` scenario: two pre-launched VMs, rt0 (1 vCPU, pCPU 1) and
 rt1 (2 vCPUs, pCPUs 2-3), running the bare-metal guests of tests/guests."""
 
+import re
+
 from harness import expect
 
 SCENARIO = "partitioned"
@@ -106,4 +108,28 @@ def test_system_reset_restarts_the_vm(ctx):
         keeps_ticking(run, "rt1", 0, off)
         expect(not run.matching(r"ERROR SYSTEM_RESET returned"),
                "SYSTEM_RESET returned to the guest")
+        no_hypervisor_errors(run)
+
+
+def test_io_path_postwork_unhandled_policy_and_hypercalls(ctx):
+    with ctx.boot("iocheck", images={"rt0": "iocheck", "rt1": "hello"}) as run:
+        done = run.wait_for(r"^\[rt0\] iocheck: done$")
+        for want in (
+                # post-work on the vUART's handler: CellID3 reads 0xb1
+                "ldrb 0xb1", "ldrsb w 0xffffffb1", "ldrsb x 0xffffffffffffffb1",
+                "ldr wzr kept x 0x1234",
+                # no handler, no device model: all-ones, writes dropped
+                "unhandled ldr x 0xffffffffffffffff", "unhandled ldrb 0xff",
+                "unhandled write dropped",
+                # any VM may ask the version; notify is Service-VM-only
+                "hc version 0x10000", "hc notify -1", "hc notify hostile -1",
+                "hc unknown -38"):
+            run.wait_for(rf"^\[rt0\] iocheck: {re.escape(want)}$", 0, timeout=1)
+        logged = run.matching(r"^\[hv\] vm0 vcpu0: io: unhandled mmio")
+        expect(run.matching(r"unhandled mmio read 8 bytes at 0xa000000$"),
+               "the unhandled access was not logged with its address")
+        # 203 unhandled accesses, rate-limited to a handful of lines
+        expect(3 <= len(logged) <= 20, f"{len(logged)} unhandled-access lines")
+        keeps_ticking(run, "rt0", 0, done)
+        keeps_ticking(run, "rt1", 1, done)
         no_hypervisor_errors(run)

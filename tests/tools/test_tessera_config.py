@@ -223,7 +223,7 @@ class ShippedScenarioTests(ToolTestCase):
             "id": 0, "name": "rt0", "kind": "pre-launched", "pcpus": [1], "pcpu_mask": 2,
             "vcpu_count": 1, "memory_auto": False,
             "memory": [{"gpa": 0x50000000, "hpa": 0x50000000, "size": 0x04000000}],
-            "entry": 0x50000000, "vuart": 0x09000000, "abort_on_unhandled": False,
+            "entry": 0x50000000, "vuart": 0x09000000, "abort_on_unhandled": False, "io_completion": "notify",
             "flags": 0, "devices": [], "image": "hello"})
         self.assertEqual((rt1["pcpus"], rt1["pcpu_mask"], rt1["vcpu_count"]), ([2, 3], 0xC, 2))
         self.assertEqual(rt1["memory"], [{"gpa": 0x60000000, "hpa": 0x60000000,
@@ -385,9 +385,11 @@ int main(void)
     def test_rich_flags(self):
         j = json.load(open(self.generate("tests/tools/fixtures/good-scenario-rich.toml")["json"]))
         rt0 = j["vms"][0]
-        self.assertEqual((rt0["flags"], rt0["abort_on_unhandled"], rt0["vuart"]), (1, True, 0))
-        self.assertIn("VM_FLAG_ABORT_ON_UNHANDLED", open(os.path.join(
+        self.assertEqual((rt0["flags"], rt0["abort_on_unhandled"], rt0["io_completion"],
+                          rt0["vuart"]), (3, True, "polling", 0))
+        self.assertIn("VM_FLAG_ABORT_ON_UNHANDLED | VM_FLAG_IO_POLLING", open(os.path.join(
             self.tmp, "gen", "scenario.c")).read())
+        self.assertEqual(j["vms"][1]["io_completion"], "notify")
 
     def test_write_only_if_changed(self):
         out = self.generate(PARTITIONED)
@@ -442,6 +444,8 @@ class ContractTests(unittest.TestCase):
         self.assertEqual(int(define("SCENARIO_MAX_DEVICES")), tool.MAX_DEVICES)
         m = re.fullmatch(r"\(1u << (\d+)\)", define("VM_FLAG_ABORT_ON_UNHANDLED"))
         self.assertEqual(1 << int(m.group(1)), tool.VM_FLAG_ABORT_ON_UNHANDLED)
+        m = re.fullmatch(r"\(1u << (\d+)\)", define("VM_FLAG_IO_POLLING"))
+        self.assertEqual(1 << int(m.group(1)), tool.VM_FLAG_IO_POLLING)
         for enum in tool.KINDS.values():
             self.assertRegex(h, r"\b%s\s*=" % enum)
         self.assertIn("uint64_t pcpu_mask", h)

@@ -68,6 +68,10 @@ static void test_unsigned(void **state)
 static void test_hex(void **state)
 {
 	(void)state;
+	SAME("%#x", 0x2au);
+	SAME("%#llx", 0x9000000ull);
+	SAME("%#x", 0u); /* no prefix for zero */
+	SAME("%#10x|%#-10x|%#X", 0xabu, 0xabu, 0xabu);
 	SAME("%x", 0u);
 	SAME("%x", 0xdeadbeefu);
 	SAME("%X", 0xdeadbeefu);

@@ -1,22 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Data aborts from the guest: emulated device accesses and accesses to
- * memory the VM does not own.
+ * Data aborts from the guest. Accesses to RAM the VM does not own are
+ * refused outright (memory isolation); everything else is an I/O access for
+ * the I/O emulation core: a hypervisor handler, the device model, or the
+ * VM's unhandled-access policy. Completion (post-work) runs here, on the
+ * vCPU's own pCPU, from the syndrome decoded at trap time.
  */
 #include <arm64_trap.h>
 #include <dabt.h>
+#include <io_emul.h>
 #include <log.h>
+#include <scenario.h>
 #include <sysreg.h>
 #include <vm.h>
 
-static uint64_t read_value(const struct dabt_info *d, uint64_t v)
+static bool in_board_ram(uint64_t ipa)
 {
-	uint64_t mask = d->size == 8 ? ~0ull : (1ull << (d->size * 8)) - 1;
+	const struct board_config *b = tessera_scenario.board;
 
-	v &= mask;
-	if (d->sign_extend && d->size < 8 && (v >> (d->size * 8 - 1)) & 1)
-		v |= ~mask;
-	return d->reg64 ? v : v & 0xffffffffull;
+	return ipa >= b->ram_base && ipa - b->ram_base < b->ram_size;
 }
 
 static void refuse_access(struct vcpu *vcpu, struct arch_regs *regs,
@@ -30,16 +32,42 @@ static void refuse_access(struct vcpu *vcpu, struct arch_regs *regs,
 	arm64_inject_abort(vcpu, regs, true, read_sysreg(far_el2));
 }
 
+static struct io_access access_from_syndrome(const struct dabt_info *d,
+					     uint64_t ipa,
+					     const struct arch_regs *regs)
+{
+	return (struct io_access){
+		.space = IO_SPACE_MMIO,
+		.size = (uint8_t)d->size,
+		.write = d->write,
+		.reg = (uint8_t)d->reg,
+		.sign_extend = d->sign_extend,
+		.reg_is_64bit = d->reg64,
+		.addr = ipa,
+		.value = d->write && d->reg != IO_REG_ZERO ? regs->x[d->reg] : 0,
+	};
+}
+
+/* Post-work: the read's result into its register, then past the instruction. */
+static void complete_access(struct arch_regs *regs, const struct io_access *a)
+{
+	uint64_t value;
+
+	if (io_postwork_value(a, regs->x[a->reg & 31], &value))
+		regs->x[a->reg] = value;
+	regs->pc += 4;
+}
+
 void arm64_handle_dabt(struct vcpu *vcpu, struct arch_regs *regs, uint64_t esr)
 {
 	struct vm *vm = vcpu->vm;
 	uint64_t ipa = dabt_fault_ipa(read_sysreg(hpfar_el2), read_sysreg(far_el2));
-	uint64_t vuart = vm->cfg->vuart_gpa;
+	enum io_result result;
+	struct io_access access;
 	struct dabt_info d;
-	uint64_t value;
 
 	dabt_decode(esr, &d);
-	if (!vuart || ipa < vuart || ipa - vuart >= VUART_MMIO_SIZE) {
+	if (in_board_ram(ipa) || d.s1ptw) {
 		refuse_access(vcpu, regs, &d, ipa);
 		return;
 	}
@@ -50,12 +78,19 @@ void arm64_handle_dabt(struct vcpu *vcpu, struct arch_regs *regs, uint64_t esr)
 			 (unsigned long long)ipa, (unsigned long long)regs->pc);
 		return;
 	}
-	value = d.write && d.reg != 31 ? regs->x[d.reg] : 0;
-	if (vuart_access(&vm->vuart, ipa - vuart, d.size, d.write, &value) < 0) {
-		refuse_access(vcpu, regs, &d, ipa);
-		return;
+	access = access_from_syndrome(&d, ipa, regs);
+	result = io_dispatch(vm_io(vm), vcpu->id, &access);
+	if (result == IO_FORWARDED)
+		result = io_wait_completion(vm_io(vm), vcpu->id, &access);
+	switch (result) {
+	case IO_DONE:
+		complete_access(regs, &access);
+		break;
+	case IO_UNHANDLED_ABORT:
+	case IO_FAILED: /* the I/O core logged why */
+		arm64_inject_abort(vcpu, regs, true, read_sysreg(far_el2));
+		break;
+	default: /* CANCELLED: the VM is stopping; the vCPU parks on return */
+		break;
 	}
-	if (!d.write && d.reg != 31)
-		regs->x[d.reg] = read_value(&d, value);
-	regs->pc += 4;
 }

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* PSCI 1.1 and SMCCC 1.1 as a guest sees them (through HVC or SMC). */
+/*
+ * SMCCC calls from a guest (through HVC or SMC): PSCI 1.1, SMCCC 1.1, and
+ * Tessera's own hypercalls (owner 6), passed to common code.
+ */
 #include <arch.h>
 #include <arm64_trap.h>
+#include <hypercall.h>
 #include <log.h>
 #include <smccc.h>
 #include <vm.h>
@@ -115,7 +119,14 @@ void arm64_handle_smccc(struct vcpu *vcpu, struct arch_regs *regs)
 							    : PSCI_NOT_SUPPORTED;
 		break;
 	default:
-		ret = SMCCC_NOT_SUPPORTED;
+		if (hypercall_is_tessera(fn)) {
+			const uint64_t args[HYPERCALL_ARGS] = {
+				regs->x[1], regs->x[2], regs->x[3], regs->x[4]};
+
+			ret = hypercall_dispatch(vcpu, fn, args);
+		} else {
+			ret = SMCCC_NOT_SUPPORTED;
+		}
 		break;
 	}
 	regs->x[0] = (uint64_t)ret;

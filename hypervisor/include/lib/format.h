@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * printf-style formatting into a bounded buffer. Supports %d %i %u %x %X %p %s %c
- * %% with the l, ll and z length modifiers, a field width, '0' and '-' flags.
+ * %% with the l, ll and z length modifiers, a field width, '0', '-' and '#'
+ * flags.
  * Output is always NUL-terminated when size > 0; the return value is the
  * length the full output would have had, like C's vsnprintf.
  */
