@@ -11,20 +11,24 @@ Q := $(if $(V),,@)
 KCONFIG_CONFIG := $(BUILD)/.config
 export KCONFIG_CONFIG
 GEN := $(BUILD)/generated
+DEFCONFIG ?= config/defconfig
+# Guest kernel, initramfs and disk are shared by every build directory.
+GUEST_DIR ?= build/guest
 
 .DEFAULT_GOAL := all
 .PHONY: all setup run test unit-test integration-test bench fuzz menuconfig \
-	defconfig savedefconfig clean distclean hypervisor guests
+	defconfig savedefconfig clean distclean hypervisor guests guest-linux \
+	scenario-builds
 
 # ---- configuration (Kconfig via Kconfiglib) --------------------------------
 $(KCONFIG_CONFIG):
 	@mkdir -p $(BUILD)
-	@echo "  DEFCONFIG config/defconfig"
-	$(Q)$(PY) -m defconfig --kconfig Kconfig config/defconfig >/dev/null
+	@echo "  DEFCONFIG $(DEFCONFIG)"
+	$(Q)$(PY) -m defconfig --kconfig Kconfig $(DEFCONFIG) >/dev/null
 
 defconfig:
 	@mkdir -p $(BUILD)
-	$(Q)$(PY) -m defconfig --kconfig Kconfig config/defconfig
+	$(Q)$(PY) -m defconfig --kconfig Kconfig $(DEFCONFIG)
 
 menuconfig: | $(KCONFIG_CONFIG)
 	$(Q)MENUCONFIG_STYLE=aquatic $(PY) -m menuconfig Kconfig
@@ -108,6 +112,35 @@ $(HV_BIN): $(HV_ELF)
 hypervisor: $(HV_BIN)
 
 include tests/guests/guests.mk
+
+# ---- Linux guest: initramfs and test disk (doc/guest-linux.rst) -------------
+ROOTFS := $(GUEST_DIR)/rootfs.cpio.gz
+TEST_DISK := $(GUEST_DIR)/test-disk.img
+
+$(ROOTFS): misc/rootfs/build_rootfs.py misc/rootfs/init \
+		$(wildcard tests/guests/linux/*.sh) \
+		$(GUEST_DIR)/busybox $(GUEST_DIR)/kernel-version
+	@echo "  ROOTFS  $@"
+	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR)
+
+$(TEST_DISK) $(GUEST_DIR)/test-disk.token &: misc/rootfs/make_disk.py
+	@echo "  DISK    $@"
+	$(Q)$(PY) misc/rootfs/make_disk.py --guest $(GUEST_DIR)
+
+guest-linux: $(ROOTFS) $(TEST_DISK)
+
+# ---- one build per shipped scenario, for the integration tests --------------
+SHIPPED_SCENARIOS := partitioned hybrid
+
+scenario-builds:
+	$(Q)for s in $(SHIPPED_SCENARIOS); do \
+		d=$(BUILD)/scenario-$$s; mkdir -p $$d; \
+		printf 'CONFIG_SCENARIO="%s"\n' $$s > $$d/defconfig.new; \
+		cmp -s $$d/defconfig.new $$d/defconfig || mv $$d/defconfig.new $$d/defconfig; \
+		ln -sfn $(abspath $(GUEST_DIR)) $$d/guest; \
+		$(MAKE) --no-print-directory BUILD=$$d DEFCONFIG=$$d/defconfig \
+			hypervisor guests || exit 1; \
+	done
 -include tests/unit/unit.mk
 
 all: hypervisor guests
@@ -119,21 +152,21 @@ setup:
 	$(Q)bash misc/setup/setup.sh
 
 run: setup
-	$(Q)$(MAKE) --no-print-directory hypervisor guests
+	$(Q)$(MAKE) --no-print-directory hypervisor guests guest-linux
 	$(Q)$(PY) misc/launch/tessera_qemu.py --build $(BUILD)
 
 test: setup
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all guest-linux scenario-builds
 	$(Q)$(PY) tests/run_all.py --build $(BUILD)
 
 unit-test: unit-tests-build
 	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only unit
 
-integration-test: all
+integration-test: all guest-linux scenario-builds
 	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only integration
 
 bench: setup
-	$(Q)$(MAKE) --no-print-directory all benches-build
+	$(Q)$(MAKE) --no-print-directory all benches-build guest-linux scenario-builds
 	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only bench
 
 fuzz: fuzzers-build

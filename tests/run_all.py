@@ -9,7 +9,7 @@ unit:        every cmocka binary in build/unit (tests counted from cmocka)
 tools:       the config tool's tests (tests/tools)
 integration: tests/integration/test_*.py, each QEMU run bounded, logs kept
              under build/test-logs/integration
-bench:       build/unit/bench_* (not part of the default run)
+bench:       build/unit/bench_* and tests/bench/*.py (not in the default run)
 fuzz:        build/unit/fuzz_* for FUZZ_SECONDS each (not part of the default run)
 """
 
@@ -100,24 +100,32 @@ def run_tools(build, tally, pattern):
         progress(f"  tools {name}: {passed} passed, {failed} failed")
 
 
+def scenario_build(build, scenario):
+    """The build directory holding an image of `scenario`, or None."""
+    nested = os.path.join(build, f"scenario-{scenario}")
+    if _built_scenario(nested) == scenario:
+        return nested
+    return build if _built_scenario(build) == scenario else None
+
+
 def run_integration(build, tally, pattern):
     sys.path.insert(0, os.path.join(HERE, "integration"))
     import harness
-    ctx = harness.Context(build)
     for path in sorted(glob.glob(os.path.join(HERE, "integration", "test_*.py"))):
         spec = importlib.util.spec_from_file_location(
             os.path.basename(path)[:-3], path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
         scenario = getattr(mod, "SCENARIO", None)
-        built = _built_scenario(build)
+        where = scenario_build(build, scenario) if scenario else build
+        ctx = harness.Context(where) if where else None
         for name in sorted(n for n in dir(mod) if n.startswith("test_")):
             full = f"{mod.__name__}.{name}"
             if pattern and pattern not in full:
                 continue
-            if scenario and scenario != built:
-                progress(f"  SKIP {full}: needs scenario {scenario}, "
-                         f"build has {built}")
+            if not ctx:
+                progress(f"  SKIP {full}: no build of scenario {scenario} "
+                         f"(make scenario-builds)")
                 continue
             start = time.monotonic()
             try:
@@ -158,7 +166,12 @@ def main():
     args = ap.parse_args()
 
     if args.only == "bench":
-        sys.exit(0 if run_programs(args.build, "bench_", [], 1800) else 1)
+        ok = run_programs(args.build, "bench_", [], 1800)
+        for script in sorted(glob.glob(os.path.join(HERE, "bench", "*.py"))):
+            progress(f"== {os.path.basename(script)}")
+            ok &= subprocess.run(["/usr/bin/python3", script, "--build",
+                                  args.build]).returncode == 0
+        sys.exit(0 if ok else 1)
     if args.only == "fuzz":
         secs = os.environ.get("FUZZ_SECONDS", "60")
         sys.exit(0 if run_programs(args.build, "fuzz_",

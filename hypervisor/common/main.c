@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <config.h>
 #include <lib/format.h>
+#include <linux_boot.h>
 #include <log.h>
 #include <platform.h>
 #include <scenario_check.h>
@@ -14,6 +15,14 @@
 #define DTB_MAX_SIZE (2u << 20)
 
 static struct platform_info platform;
+
+static bool scenario_has_service_vm(const struct scenario_config *sc)
+{
+	for (unsigned i = 0; i < sc->vm_count; i++)
+		if (sc->vms[i].kind == VM_KIND_SERVICE)
+			return true;
+	return false;
+}
 
 static NORETURN void pcpu_main(unsigned cpu)
 {
@@ -42,10 +51,14 @@ void hv_main(const void *dtb)
 	log_info("%u pCPUs, %llu MiB RAM at 0x%llx", platform.cpu_count,
 		 (unsigned long long)(platform.ram_size >> 20),
 		 (unsigned long long)platform.ram_base);
+	if (platform_keep_fdt(dtb, DTB_MAX_SIZE) < 0)
+		hv_panic("device tree at %p is too large to keep", dtb);
 	if (scenario_check(&tessera_scenario, &platform, err, sizeof(err)))
 		hv_panic("scenario does not fit this machine: %s", err);
+	if (scenario_has_service_vm(&tessera_scenario))
+		linux_boot_stage(platform_fdt()); /* failure: logged, SOS not started */
 	if (vm_create_all(&tessera_scenario) < 0)
-		hv_panic("VM creation failed");
+		hv_panic("no VM could be started");
 	for (unsigned cpu = 1; cpu < platform.cpu_count; cpu++)
 		if (arch_pcpu_start(cpu, platform.cpu_mpidr[cpu]) < 0)
 			log_warn("pCPU %u (MPIDR 0x%llx) did not start", cpu,

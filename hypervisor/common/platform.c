@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <lib/fdt.h>
 #include <lib/format.h>
+#include <lib/string.h>
 #include <platform.h>
 
 static int find_memory(struct platform_info *info, const struct fdt *fdt,
@@ -90,4 +91,50 @@ int platform_from_fdt(struct platform_info *info, const void *dtb,
 	if (find_memory(info, &fdt, err, errlen) < 0)
 		return -1;
 	return find_cpus(info, &fdt, err, errlen);
+}
+
+/* QEMU's virt tree is about 8 KiB (more with a long command line). */
+#define PLATFORM_FDT_MAX (64u << 10)
+
+static uint8_t kept_fdt[PLATFORM_FDT_MAX] __attribute__((aligned(8)));
+static size_t kept_fdt_size;
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/*
+ * Copies the blob up to the end of its last block: QEMU, for one, declares
+ * a 1 MiB total size with a few KiB in use. The copy's header says its size.
+ */
+int platform_keep_fdt(const void *dtb, size_t max_size)
+{
+	struct fdt fdt;
+	uint32_t used;
+
+	if (!dtb || fdt_open(&fdt, dtb, max_size) < 0)
+		return -1;
+	used = fdt.struct_off + fdt.struct_size;
+	if (fdt.strings_off + fdt.strings_size > used)
+		used = fdt.strings_off + fdt.strings_size;
+	if (used > sizeof(kept_fdt))
+		return -1;
+	memcpy(kept_fdt, dtb, used);
+	put_be32(kept_fdt + 4, used); /* totalsize */
+	kept_fdt_size = used;
+	return 0;
+}
+
+const void *platform_fdt(void)
+{
+	return kept_fdt_size ? kept_fdt : NULL;
+}
+
+size_t platform_fdt_size(void)
+{
+	return kept_fdt_size;
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arch.h>
 #include <arch_cpu.h>
+#include <console_input.h>
 #include <stdarg.h>
 #include <lib/format.h>
+#include <lib/string.h>
+#include <linux_boot.h>
 #include <vm.h>
 
 static struct vm vms[CONFIG_MAX_VMS];
@@ -40,16 +43,34 @@ struct vcpu *vcpu_on_pcpu(unsigned pcpu)
 	return pcpu < CONFIG_MAX_PCPUS ? pcpu_vcpu[pcpu] : NULL;
 }
 
-bool vm_owns_gpa(const struct vm *vm, uint64_t gpa, uint64_t size)
+void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t size)
 {
 	for (unsigned r = 0; r < vm->cfg->mem_region_count; r++) {
 		const struct mem_region_config *m = &vm->cfg->mem[r];
 
+		/* EL2 maps RAM 1:1, so the host-physical address is the pointer. */
 		if (gpa >= m->gpa && size <= m->size &&
 		    gpa - m->gpa <= m->size - size)
-			return true;
+			return (void *)(uintptr_t)(m->hpa + (gpa - m->gpa));
 	}
-	return false;
+	return NULL;
+}
+
+bool vm_owns_gpa(const struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	return vm_gpa_to_hva(vm, gpa, size) != NULL;
+}
+
+/* What vCPU 0 starts with: the entry, and for Linux a fresh image and DT. */
+static int vm_prepare_boot(struct vm *vm)
+{
+	struct vcpu *boot = &vm->vcpus[0];
+
+	boot->boot_pc = vm->cfg->entry;
+	boot->boot_arg = 0;
+	if (vm->cfg->kind == VM_KIND_SERVICE)
+		return linux_boot_load(vm, &boot->boot_arg);
+	return 0;
 }
 
 static unsigned nth_set_bit(uint64_t mask, unsigned n)
@@ -58,6 +79,11 @@ static unsigned nth_set_bit(uint64_t mask, unsigned n)
 		if ((mask & BIT(bit)) && n-- == 0)
 			return bit;
 	return 64;
+}
+
+static void vuart_irq(void *vm, bool level)
+{
+	arch_vm_set_irq_level(vm, VUART_INTID, level);
 }
 
 /* I/O emulation: the request machinery, and the hypervisor's own devices. */
@@ -74,10 +100,16 @@ static int vm_init_io(struct vm *vm)
 	};
 	int ret = io_vm_init(&vm->io, &params);
 
-	if (!ret && cfg->vuart_gpa)
+	if (!ret && cfg->vuart_gpa) {
 		ret = io_register(&vm->io, IO_SPACE_MMIO, cfg->vuart_gpa,
 				  VUART_MMIO_SIZE, vuart_access, &vm->vuart,
 				  "vuart");
+		vuart_connect_irq(&vm->vuart, vuart_irq, vm);
+		if (cfg->kind == VM_KIND_SERVICE) {
+			vuart_set_stream(&vm->vuart, true);
+			console_input_set_target(&vm->vuart);
+		}
+	}
 	return ret;
 }
 
@@ -103,15 +135,26 @@ static int vm_create(const struct vm_config *cfg)
 		v->parked = true;
 		pcpu_vcpu[v->pcpu] = v;
 	}
-	ret = arch_vm_init(vm);
+	ret = vm_init_io(vm);
 	if (!ret)
-		ret = vm_init_io(vm);
+		ret = arch_vm_init(vm);
+	if (!ret)
+		ret = vm_prepare_boot(vm);
 	if (ret < 0)
 		return ret;
-	vm->vcpus[0].boot_pc = cfg->entry;
 	vm->vcpus[0].power = VCPU_ON_PENDING;
 	nr_vms++;
 	return 0;
+}
+
+/* Undo a half-created VM so that its pCPUs simply idle. */
+static void vm_discard(struct vm *vm)
+{
+	if (vm->cfg && vm->cfg->kind == VM_KIND_SERVICE)
+		console_input_set_target(NULL);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		pcpu_vcpu[vm->vcpus[i].pcpu] = NULL;
+	memset(vm, 0, sizeof(*vm));
 }
 
 int vm_create_all(const struct scenario_config *sc)
@@ -124,16 +167,17 @@ int vm_create_all(const struct scenario_config *sc)
 			continue;
 		ret = vm_create(cfg);
 		if (ret < 0) {
-			log_err("vm %s: cannot be created (error %d)", cfg->name,
-				ret);
-			return ret;
+			/* The other VMs must not depend on this one: run them. */
+			log_err("vm %s: not started (error %d)", cfg->name, ret);
+			vm_discard(&vms[nr_vms]);
+			continue;
 		}
 		log_info("vm %s: %u vCPU(s) on pCPU mask 0x%llx, entry 0x%llx",
 			 cfg->name, cfg->vcpu_count,
 			 (unsigned long long)cfg->pcpu_mask,
 			 (unsigned long long)cfg->entry);
 	}
-	return 0;
+	return nr_vms ? 0 : -1;
 }
 
 static void kick_other_vcpus(struct vm *vm)
@@ -203,8 +247,12 @@ void vm_reset(struct vm *vm, const char *why)
 	if (io_vm_reset(&vm->io) < 0)
 		log_warn("vm %s: I/O request slots could not all be freed",
 			 vm_name(vm));
-	boot->boot_pc = vm->cfg->entry;
-	boot->boot_arg = 0;
+	if (vm_prepare_boot(vm) < 0) {
+		__atomic_store_n(&vm->state, VM_CRASHED, __ATOMIC_RELEASE);
+		log_err("vm %s: cannot restart: boot images could not be loaded",
+			vm_name(vm));
+		return;
+	}
 	__atomic_store_n(&boot->power, VCPU_ON_PENDING, __ATOMIC_RELEASE);
 	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
 	if (boot != self)

@@ -21,12 +21,75 @@
 #define UARTPERIPHID0 0xfe0
 
 #define FR_RXFE BIT(4)
+#define FR_RXFF BIT(6)
 #define FR_TXFE BIT(7)
+#define RIS_RX BIT(4)
 #define RIS_TX BIT(5)
+#define RIS_RT BIT(6)
 
 /* PeriphID0-3 then PCellID0-3: a PL011 r1p5, as Linux's AMBA bus expects. */
 static const uint8_t pl011_id[8] = {0x11, 0x10, 0x14, 0x00,
 				    0x0d, 0xf0, 0x05, 0xb1};
+
+/*
+ * Interrupt status as a level: transmit is always ready (output leaves at
+ * once), receive and receive-timeout while the FIFO holds input.
+ */
+static uint32_t raw_status(const struct vuart *vu)
+{
+	return RIS_TX | (vu->rx_count ? RIS_RX | RIS_RT : 0);
+}
+
+/* Called with the lock held; the line changes are reported after unlock. */
+static bool irq_changed(struct vuart *vu)
+{
+	bool level = (raw_status(vu) & vu->imsc) != 0;
+
+	if (level == vu->irq_level)
+		return false;
+	vu->irq_level = level;
+	return true;
+}
+
+static void report_irq(struct vuart *vu, bool changed)
+{
+	if (changed && vu->irq_fn)
+		vu->irq_fn(vu->irq_ctx, __atomic_load_n(&vu->irq_level,
+							 __ATOMIC_RELAXED));
+}
+
+void vuart_connect_irq(struct vuart *vu, vuart_irq_fn fn, void *ctx)
+{
+	vu->irq_fn = fn;
+	vu->irq_ctx = ctx;
+}
+
+size_t vuart_receive(struct vuart *vu, const char *buf, size_t n)
+{
+	size_t taken = 0;
+	bool changed;
+
+	spin_lock(&vu->lock);
+	for (; taken < n && vu->rx_count < VUART_RX_FIFO; taken++)
+		vu->rx[(vu->rx_head + vu->rx_count++) % VUART_RX_FIFO] =
+			(uint8_t)buf[taken];
+	changed = irq_changed(vu);
+	spin_unlock(&vu->lock);
+	report_irq(vu, changed);
+	return taken;
+}
+
+static uint32_t pop_rx(struct vuart *vu)
+{
+	uint8_t c;
+
+	if (!vu->rx_count)
+		return 0;
+	c = vu->rx[vu->rx_head];
+	vu->rx_head = (vu->rx_head + 1) % VUART_RX_FIFO;
+	vu->rx_count--;
+	return c;
+}
 
 void vuart_init(struct vuart *vu, const char *vm_name)
 {
@@ -50,8 +113,17 @@ void vuart_flush(struct vuart *vu)
 	spin_unlock(&vu->lock);
 }
 
+void vuart_set_stream(struct vuart *vu, bool stream)
+{
+	vu->stream = stream;
+}
+
 static void transmit(struct vuart *vu, char c)
 {
+	if (vu->stream) {
+		console_stream(vu->prefix, &c, 1);
+		return;
+	}
 	if (c == '\r')
 		return;
 	if (c == '\n') {
@@ -69,8 +141,11 @@ static uint32_t read_reg(struct vuart *vu, uint64_t off)
 	if (off >= UARTPERIPHID0 && off < UARTPERIPHID0 + 32)
 		return pl011_id[(off - UARTPERIPHID0) / 4];
 	switch (off) {
+	case UARTDR:
+		return pop_rx(vu);
 	case UARTFR:
-		return FR_TXFE | FR_RXFE; /* never busy, no input yet */
+		return FR_TXFE | (vu->rx_count ? 0 : FR_RXFE) |
+		       (vu->rx_count == VUART_RX_FIFO ? FR_RXFF : 0);
 	case UARTIBRD:
 		return vu->ibrd;
 	case UARTFBRD:
@@ -84,12 +159,12 @@ static uint32_t read_reg(struct vuart *vu, uint64_t off)
 	case UARTIMSC:
 		return vu->imsc;
 	case UARTRIS:
-		return RIS_TX;
+		return raw_status(vu);
 	case UARTMIS:
-		return RIS_TX & vu->imsc;
+		return raw_status(vu) & vu->imsc;
 	case UARTDMACR:
 		return vu->dmacr;
-	default: /* UARTDR with no input, RSR, ILPR, ICR: read as zero */
+	default: /* RSR, ILPR, ICR: read as zero */
 		return 0;
 	}
 }
@@ -132,6 +207,7 @@ int vuart_access(void *vuart, uint64_t offset, unsigned size, bool write,
 	struct vuart *vu = vuart;
 
 	unsigned lane = (unsigned)(offset & 3) * 8;
+	bool changed;
 
 	/* The PL011 has 8/16/32-bit registers; wider or unaligned is a guest bug. */
 	if ((size != 1 && size != 2 && size != 4) || (offset & (size - 1)) ||
@@ -143,6 +219,8 @@ int vuart_access(void *vuart, uint64_t offset, unsigned size, bool write,
 			 (size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1);
 	else if (!lane) /* a write to the upper bytes only changes nothing we keep */
 		write_reg(vu, offset, (uint32_t)*value);
+	changed = irq_changed(vu);
 	spin_unlock(&vu->lock);
+	report_irq(vu, changed);
 	return 0;
 }

@@ -14,8 +14,11 @@ struct vcpu;
 /* Console output of one byte on the hypervisor's UART. */
 void arch_console_putc(char c);
 
-/* Build the VM's second-stage translation from its scenario entry. */
+/* The VM's second-stage translation, interrupt controller and its
+ * registers (after its I/O emulation is initialised). */
 int arch_vm_init(struct vm *vm);
+/* Drive a level-sensitive virtual interrupt line of the VM (any pCPU). */
+void arch_vm_set_irq_level(struct vm *vm, unsigned intid, bool level);
 /* Set the vCPU's registers to its architectural reset state at pc, arg. */
 void arch_vcpu_reset(struct vcpu *vcpu, uint64_t pc, uint64_t arg);
 /* Enter the guest on this pCPU; returns only through traps. */
@@ -27,6 +30,10 @@ int arch_pcpu_start(unsigned cpu, uint64_t mpidr);
 void arch_pcpu_kick(unsigned cpu);
 /* Sleep until an interrupt or a kick arrives (interrupts stay masked). */
 void arch_pcpu_wait(void);
+
+/* Write back data caches over [p, p+n) to the point of coherency, so a
+ * guest starting with its MMU (and caches) off sees what was copied. */
+void arch_clean_dcache(const void *p, size_t n);
 
 /* Common entry points the arch code calls. */
 NORETURN void hv_main(const void *dtb);

@@ -12,4 +12,12 @@
 /* Write `prefix` (may be NULL) then `n` bytes of `text`, then a newline. */
 void console_write_line(const char *prefix, const char *text, size_t n);
 
+/*
+ * Unbuffered output for the VM the user types into (a shell prompt has no
+ * newline): bytes go out at once, `prefix` starts each of its lines. When
+ * another line must be written while this one is unfinished, the unfinished
+ * line is broken and picked up again with its prefix afterwards.
+ */
+void console_stream(const char *prefix, const char *text, size_t n);
+
 #endif

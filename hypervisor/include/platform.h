@@ -21,4 +21,13 @@ struct platform_info {
 int platform_from_fdt(struct platform_info *info, const void *dtb,
 		      size_t max_size, char *err, size_t errlen);
 
+/*
+ * Keep a private copy of the boot device tree (the original lies in RAM that
+ * a VM may own later). 0, or -1 if it is larger than the copy can hold.
+ */
+int platform_keep_fdt(const void *dtb, size_t max_size);
+/* The kept copy, or NULL before platform_keep_fdt succeeded. */
+const void *platform_fdt(void);
+size_t platform_fdt_size(void);
+
 #endif

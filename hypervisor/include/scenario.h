@@ -47,7 +47,8 @@ struct vm_config {
 	uint32_t vcpu_count; /* == popcount(pcpu_mask) */
 	uint32_t mem_region_count;
 	struct mem_region_config mem[SCENARIO_MAX_MEM_REGIONS];
-	uint64_t entry;     /* guest-physical PC of vCPU 0 */
+	uint64_t entry;     /* guest-physical PC of vCPU 0 (Linux: load address) */
+	const char *bootargs; /* Service VM: kernel command line, may be NULL */
 	uint64_t vuart_gpa; /* virtual PL011 base, 0 = none */
 	uint32_t flags;     /* VM_FLAG_* */
 	uint32_t device_count;
@@ -60,6 +61,7 @@ struct board_config {
 	uint64_t ram_size;
 	uint32_t pcpu_count;
 	uint64_t console_uart_base; /* PL011 used by the hypervisor */
+	uint32_t console_uart_irq;  /* its INTID (input), 0 = polled/none */
 	uint64_t gicd_base;
 	uint64_t gicr_base;
 	uint64_t gicr_size; /* all redistributor frames */
@@ -70,6 +72,10 @@ struct scenario_config {
 	const struct board_config *board;
 	uint64_t hv_base; /* RAM reserved for the hypervisor */
 	uint64_t hv_size;
+	/* Inside the hypervisor's memory: the Service VM's kernel (placed by the
+	 * loader at its base) and initrd, copied into the VM at every start. */
+	uint64_t image_store_base;
+	uint64_t image_store_size;
 	uint32_t vm_count;
 	const struct vm_config *vms;
 };

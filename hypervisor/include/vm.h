@@ -65,6 +65,8 @@ struct io_vm *vm_io(struct vm *vm);
 
 /* Whether [gpa, gpa+size) lies wholly in the VM's RAM. */
 bool vm_owns_gpa(const struct vm *vm, uint64_t gpa, uint64_t size);
+/* The hypervisor's pointer to [gpa, gpa+size) if wholly in one RAM region. */
+void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t size);
 
 /* Stop the VM for good (until a reset), logging why. Callable from any vCPU. */
 void vm_power_off(struct vm *vm, const char *why);

@@ -13,16 +13,34 @@
 
 #define VUART_MMIO_SIZE 0x1000u
 #define VUART_LINE_MAX 160u
+#define VUART_INTID 33u /* SPI 1, where QEMU virt wires its PL011 */
+
+#define VUART_RX_FIFO 64u /* deeper than a PL011's 16: input comes in bursts */
+
+/* Drives the UART's interrupt line; called with the new level on changes. */
+typedef void (*vuart_irq_fn)(void *ctx, bool level);
 
 struct vuart {
 	spinlock_t lock;
 	char prefix[24];
 	char line[VUART_LINE_MAX];
 	size_t line_len;
+	uint8_t rx[VUART_RX_FIFO];
+	unsigned rx_head, rx_count;
 	uint32_t cr, lcr_h, ibrd, fbrd, ifls, imsc, dmacr;
+	bool stream; /* unbuffered output (console_stream), for the input VM */
+	bool irq_level;
+	vuart_irq_fn irq_fn;
+	void *irq_ctx;
 };
 
 void vuart_init(struct vuart *vu, const char *vm_name);
+/* Connect the interrupt output (before the VM runs). */
+void vuart_connect_irq(struct vuart *vu, vuart_irq_fn fn, void *ctx);
+/* Write output as it comes instead of by whole lines (before the VM runs). */
+void vuart_set_stream(struct vuart *vu, bool stream);
+/* Input from the console: returns how many bytes fitted in the RX FIFO. */
+size_t vuart_receive(struct vuart *vu, const char *buf, size_t n);
 /* MMIO handler: offset within the 4 KiB register window. 0, or -1 if refused. */
 int vuart_access(void *vuart, uint64_t offset, unsigned size, bool write,
 		 uint64_t *value);

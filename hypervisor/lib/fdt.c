@@ -226,36 +226,76 @@ int fdt_path(const struct fdt *fdt, const char *path)
 	return node;
 }
 
+/* The first property or NOP-skipped token from `off`: a PROP offset or -1. */
+static int prop_from(const struct fdt *fdt, int off)
+{
+	int next, tok;
+
+	while ((tok = token(fdt, off, &next)) == (int)FDT_NOP)
+		off = next;
+	return tok == (int)FDT_PROP ? off : -1;
+}
+
+int fdt_first_prop(const struct fdt *fdt, int node)
+{
+	int next;
+
+	if (token(fdt, node, &next) != (int)FDT_BEGIN_NODE)
+		return -1;
+	return prop_from(fdt, next);
+}
+
+int fdt_next_prop(const struct fdt *fdt, int prop)
+{
+	int next;
+
+	if (token(fdt, prop, &next) != (int)FDT_PROP)
+		return -1;
+	return prop_from(fdt, next);
+}
+
+const void *fdt_prop_at(const struct fdt *fdt, int prop, const char **name,
+			uint32_t *len)
+{
+	const uint8_t *s = fdt->blob + fdt->struct_off;
+	uint32_t nameoff;
+	const char *pname;
+	int next;
+
+	if (token(fdt, prop, &next) != (int)FDT_PROP)
+		return NULL;
+	nameoff = be32(s + prop + 8);
+	if (nameoff >= fdt->strings_size)
+		return NULL;
+	pname = (const char *)fdt->blob + fdt->strings_off + nameoff;
+	if (strnlen(pname, fdt->strings_size - nameoff) ==
+	    fdt->strings_size - nameoff)
+		return NULL;
+	if (name)
+		*name = pname;
+	if (len)
+		*len = be32(s + prop + 4);
+	return s + prop + 12;
+}
+
 const void *fdt_prop(const struct fdt *fdt, int node, const char *name,
 		     uint32_t *len)
 {
-	const uint8_t *s = fdt->blob + fdt->struct_off;
-	int next, off, tok;
-
-	if (token(fdt, node, &next) != (int)FDT_BEGIN_NODE)
-		return NULL;
-	for (off = next;; off = next) {
-		uint32_t nameoff;
+	for (int off = fdt_first_prop(fdt, node); off >= 0;
+	     off = fdt_next_prop(fdt, off)) {
 		const char *pname;
+		uint32_t plen;
+		const void *v = fdt_prop_at(fdt, off, &pname, &plen);
 
-		tok = token(fdt, off, &next);
-		if (tok == (int)FDT_NOP)
-			continue;
-		if (tok != (int)FDT_PROP)
-			return NULL;
-		nameoff = be32(s + off + 8);
-		if (nameoff >= fdt->strings_size)
-			return NULL;
-		pname = (const char *)fdt->blob + fdt->strings_off + nameoff;
-		if (strnlen(pname, fdt->strings_size - nameoff) ==
-			    fdt->strings_size - nameoff)
+		if (!v)
 			return NULL;
 		if (strcmp(pname, name) == 0) {
 			if (len)
-				*len = be32(s + off + 4);
-			return s + off + 12;
+				*len = plen;
+			return v;
 		}
 	}
+	return NULL;
 }
 
 bool fdt_prop_is(const struct fdt *fdt, int node, const char *name,
@@ -275,4 +315,59 @@ uint32_t fdt_prop_u32(const struct fdt *fdt, int node, const char *name,
 	const void *p = fdt_prop(fdt, node, name, &len);
 
 	return p && len == 4 ? (uint32_t)fdt_cells(p, 1) : dflt;
+}
+
+bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name,
+			 const char *value)
+{
+	uint32_t len, i = 0;
+	const char *p = fdt_prop(fdt, node, name, &len);
+	size_t n = strlen(value);
+
+	while (p && i < len) {
+		size_t l = strnlen(p + i, len - i);
+
+		if (l == len - i) /* not terminated */
+			return false;
+		if (l == n && memcmp(p + i, value, n) == 0)
+			return true;
+		i += (uint32_t)l + 1;
+	}
+	return false;
+}
+
+int fdt_walk_next(const struct fdt *fdt, int node, int *depth)
+{
+	int next, off;
+
+	if (token(fdt, node, &next) != (int)FDT_BEGIN_NODE)
+		return -1;
+	for (off = next;; off = next) {
+		switch (token(fdt, off, &next)) {
+		case FDT_BEGIN_NODE:
+			++*depth;
+			return off;
+		case FDT_END_NODE:
+			--*depth;
+			break;
+		case FDT_PROP:
+		case FDT_NOP:
+			break;
+		default: /* FDT_END or malformed */
+			return -1;
+		}
+	}
+}
+
+int fdt_node_by_phandle(const struct fdt *fdt, uint32_t phandle)
+{
+	int depth = 0;
+
+	if (phandle == 0 || phandle == 0xffffffffu)
+		return -1;
+	for (int n = fdt_root(fdt); n >= 0; n = fdt_walk_next(fdt, n, &depth))
+		if (fdt_prop_u32(fdt, n, "phandle", 0) == phandle ||
+		    fdt_prop_u32(fdt, n, "linux,phandle", 0) == phandle)
+			return n;
+	return -1;
 }

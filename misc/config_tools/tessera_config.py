@@ -545,11 +545,12 @@ class Scenario:
         self.description = None
         self.board_name = None
         self.hv = None
+        self.image_store = None  # (base, size): Service VM boot images
         self.vms = []
 
 
 VM_FIELDS = ("name", "kind", "pcpus", "memory", "entry", "vuart",
-             "abort_on_unhandled", "io_completion", "devices", "image")
+             "abort_on_unhandled", "io_completion", "devices", "image", "bootargs")
 
 
 def parse_vm(src, raw, index):
@@ -642,6 +643,14 @@ def parse_vm(src, raw, index):
         vm.io_completion = None
     if vm.io_completion == "polling":
         vm.flags |= VM_FLAG_IO_POLLING
+    vm.bootargs = t.string("bootargs", required=False, default="",
+                           what="a kernel command line")
+    if vm.bootargs and vm.kind != SERVICE:
+        t.err("bootargs", "only the Service VM boots Linux from the image store; "
+              "%s is %s" % (show(vm.name), vm.kind))
+    elif vm.bootargs and (len(vm.bootargs) > 255 or not vm.bootargs.isprintable()):
+        t.err("bootargs", "%s is not printable text of at most 255 characters"
+              % show(vm.bootargs[:40]))
     vm.image = t.string("image", required=False, pattern=IMAGE_RE,
                         pattern_what="an image name (letters, digits, '_', '.', '+', '-')")
     return vm
@@ -711,11 +720,17 @@ def load_scenario(path, problems):
                         pattern_what="a name (letters, digits, '_', '.', '-')")
     s.description = top.string("description", required=False)
     s.board_name = top.string("board", what="the board's name")
-    hv = top.table("hypervisor", ("base", "size"))
+    hv = top.table("hypervisor", ("base", "size", "image_store"))
     if hv:
         base, size = hv.integer("base"), hv.integer("size")
         if check_range(hv, "base", base, "size", size, PAGE):
             s.hv = (base, size)
+        store = hv.table("image_store", ("base", "size"), required=False,
+                         what="a table { base, size }")
+        if store:
+            sbase, ssize = store.integer("base"), store.integer("size")
+            if check_range(store, "base", sbase, "size", ssize, PAGE):
+                s.image_store = (sbase, ssize)
     vms = top.array("vm", what="an array of [[vm]] tables")
     if vms is not None and not vms:
         top.err("vm", "no VMs: a scenario needs at least one [[vm]]")
@@ -756,6 +771,11 @@ def check_scenario(s, b, console, args):
     for vm in services[1:]:
         err(vm.path + ".kind", 'a second Service VM: %s is already the Service VM '
             '(at most one per scenario)' % services[0].label())
+    if s.image_store and s.hv and not (
+            s.hv[0] <= s.image_store[0] and
+            s.image_store[0] + s.image_store[1] <= s.hv[0] + s.hv[1]):
+        err("hypervisor.image_store", "%s is not inside the hypervisor's memory %s"
+            % (span(*s.image_store), span(*s.hv)))
     if not services:
         for vm in vms:
             if vm.kind == POST:
@@ -1017,6 +1037,7 @@ def gen_c(s, b, console, sources):
     L.append("\t.ram_size = %s," % hx(b.ram[1]))
     L.append("\t.pcpu_count = %d," % b.pcpus)
     L.append("\t.console_uart_base = %s, /* %s */" % (hx(console.base), c_comment(console.name)))
+    L.append("\t.console_uart_irq = %d," % (console.irq or 0))
     L.append("\t.gicd_base = %s," % hx(b.gic["dist"]))
     L.append("\t.gicr_base = %s," % hx(b.gic["redist"]))
     L.append("\t.gicr_size = %s," % hx(b.gic["redist_size"]))
@@ -1040,6 +1061,8 @@ def gen_c(s, b, console, sources):
                          % (hx(r.gpa), hx(r.hpa), hx(r.size)))
             L.append("\t\t},")
         L.append("\t\t.entry = %s," % hx(vm.entry))
+        if vm.bootargs:
+            L.append("\t\t.bootargs = %s," % c_str(vm.bootargs))
         L.append("\t\t.vuart_gpa = %s," % hx(vm.vuart))
         flags = [name for bit, name in ((VM_FLAG_ABORT_ON_UNHANDLED, "VM_FLAG_ABORT_ON_UNHANDLED"),
                                         (VM_FLAG_IO_POLLING, "VM_FLAG_IO_POLLING"))
@@ -1061,6 +1084,9 @@ def gen_c(s, b, console, sources):
     L.append("\t.board = &board,")
     L.append("\t.hv_base = %s," % hx(s.hv[0]))
     L.append("\t.hv_size = %s," % hx(s.hv[1]))
+    if s.image_store:
+        L.append("\t.image_store_base = %s," % hx(s.image_store[0]))
+        L.append("\t.image_store_size = %s," % hx(s.image_store[1]))
     L.append("\t.vm_count = %d," % len(s.vms))
     L.append("\t.vms = vms,")
     L.append("};")
@@ -1101,7 +1127,9 @@ def resolved(s, b, console, sources, args):
             "reserved": [{"base": base, "size": size, "why": why}
                          for base, size, why, _ in b.reserved],
         },
-        "hypervisor": {"base": s.hv[0], "size": s.hv[1]},
+        "hypervisor": {"base": s.hv[0], "size": s.hv[1],
+                       "image_store": ({"base": s.image_store[0], "size": s.image_store[1]}
+                                       if s.image_store else None)},
         "vms": [{
             "id": vm.index,
             "name": vm.name,
@@ -1115,6 +1143,7 @@ def resolved(s, b, console, sources, args):
             "vuart": vm.vuart,
             "abort_on_unhandled": vm.abort_on_unhandled,
             "io_completion": vm.io_completion,
+            "bootargs": vm.bootargs,
             "flags": vm.flags,
             "devices": [dev(name) for name, _ in vm.devices],
             "image": vm.image,

@@ -4,10 +4,13 @@
 
 The VM layout comes from build/generated/scenario.json (written by the config
 tool): each pre-launched VM's image is placed at its entry address with
-`-device loader`, the hypervisor is booted with `-kernel` at EL2.
+`-device loader`, the hypervisor is booted with `-kernel` at EL2. With a
+Service VM, its kernel (build/guest/Image) goes into the hypervisor's image
+store, its initramfs is the -initrd, and --append adds to its command line.
 
     /usr/bin/python3 misc/launch/tessera_qemu.py [--build build]
-        [--image VM=PROGRAM|PATH ...] [--cpu cortex-a72] [--print] [-- QEMU ARGS]
+        [--image VM=PROGRAM|PATH ...] [--cpu cortex-a72] [--append ARGS]
+        [--disk FILE] [--print] [-- QEMU ARGS]
 
 On the terminal, Ctrl-A X quits QEMU. Tests import qemu_command() instead.
 """
@@ -58,12 +61,38 @@ def guest_image(build, program, entry):
                       f"poweroff reset iocheck)")
 
 
-def qemu_command(build, images=None, cpu="cortex-a72", extra=()):
+def service_vm_args(build, scenario, append, disk):
+    """Kernel into the image store, initramfs as -initrd, extra bootargs."""
+    store = scenario["hypervisor"].get("image_store")
+    if not store:
+        raise LaunchError(f"scenario '{scenario['scenario']}' has a Service VM "
+                          f"but no [hypervisor] image_store")
+    kernel = os.path.join(build, "guest", "Image")
+    initrd = os.path.join(build, "guest", "rootfs.cpio.gz")
+    for path in (kernel, initrd):
+        if not os.path.exists(path):
+            raise LaunchError(f"{path}: missing; run 'make' (and the set-up)")
+    args = ["-device", f"loader,file={kernel},addr={store['base']:#x},force-raw=on",
+            "-initrd", initrd]
+    if append:
+        args += ["-append", append]
+    if disk:
+        args += ["-drive", f"if=none,file={disk},format=raw,id=disk0,readonly=on",
+                 "-device", "virtio-blk-device,drive=disk0"]
+    return args
+
+
+def qemu_command(build, images=None, cpu="cortex-a72", extra=(), append="",
+                 disk=None):
     """The QEMU argv for this build; images maps VM name -> program or path."""
     images = dict(images or {})
     scenario = load_scenario(build)
     cmd = [QEMU, *MACHINE, "-cpu", cpu, "-nographic",
            "-kernel", os.path.join(build, "hypervisor", "tessera.bin")]
+    if any(vm["kind"] == "service" for vm in scenario["vms"]):
+        cmd += service_vm_args(build, scenario, append, disk)
+    elif disk or append:
+        raise LaunchError("--disk and --append need a scenario with a Service VM")
     names = {vm["name"] for vm in scenario["vms"]}
     for name in images:
         if name not in names:
@@ -86,6 +115,8 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--image", action="append", default=[], metavar="VM=IMAGE")
     ap.add_argument("--cpu", default="cortex-a72")
+    ap.add_argument("--append", default="", help="more Service VM bootargs")
+    ap.add_argument("--disk", help="raw disk image for the Service VM (virtio-blk)")
     ap.add_argument("--print", action="store_true", help="only print the command")
     ap.add_argument("qemu_args", nargs="*")
     args = ap.parse_args()
@@ -94,7 +125,8 @@ def main():
     except ValueError:
         sys.exit("tessera_qemu.py: --image takes VM=IMAGE")
     try:
-        cmd = qemu_command(args.build, images, args.cpu, args.qemu_args)
+        cmd = qemu_command(args.build, images, args.cpu, args.qemu_args,
+                           args.append, args.disk)
     except LaunchError as e:
         sys.exit(f"tessera_qemu.py: {e}")
     print(" ".join(shlex.quote(c) for c in cmd), flush=True)

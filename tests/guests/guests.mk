@@ -1,19 +1,19 @@
 # Bare-metal test guests, built once per pre-launched VM entry address of the
 # scenario (they run with the MMU off, so they are linked where they run).
 GUEST_PROGRAMS := hello probe unsupported poweroff reset iocheck
-GUEST_DIR := tests/guests
+GUEST_SRC := tests/guests
 GUEST_OUT := $(BUILD)/guests
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -nostdlib \
 	-fno-builtin -fno-stack-protector -fno-pic -fno-pie -mgeneral-regs-only \
 	-mstrict-align -march=armv8-a -mno-outline-atomics
 GUEST_RUNTIME_OBJS := $(GUEST_OUT)/obj/start.o $(GUEST_OUT)/obj/runtime.o
 
-$(GUEST_OUT)/obj/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/guest.h
+$(GUEST_OUT)/obj/%.o: $(GUEST_SRC)/%.c $(GUEST_SRC)/guest.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CROSS_COMPILE)gcc $(GUEST_CFLAGS) -c $< -o $@
 
-$(GUEST_OUT)/obj/start.o: $(GUEST_DIR)/start.S
+$(GUEST_OUT)/obj/start.o: $(GUEST_SRC)/start.S
 	@mkdir -p $(dir $@)
 	$(Q)$(CROSS_COMPILE)gcc $(GUEST_CFLAGS) -c $< -o $@
 
@@ -25,18 +25,18 @@ space := $(subst ,, )
 comma := ,
 
 define guest_at
-$(GUEST_OUT)/obj/probe-$(1).o: $(GUEST_DIR)/probe.c $(GUEST_DIR)/guest.h $(GEN)/scenario.mk
+$(GUEST_OUT)/obj/probe-$(1).o: $(GUEST_SRC)/probe.c $(GUEST_SRC)/guest.h $(GEN)/scenario.mk
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$< @ $(1)"
 	$(Q)$(CROSS_COMPILE)gcc $(GUEST_CFLAGS) \
 		-DPROBE_TARGETS='$(call probe_targets,$(1))' -c $$< -o $$@
 
-$(GUEST_OUT)/%-$(1).elf: $(GUEST_OUT)/obj/%.o $(GUEST_RUNTIME_OBJS) $(GUEST_DIR)/guest.ld
-	$(Q)$(CROSS_COMPILE)ld -nostdlib --no-warn-rwx-segments -T $(GUEST_DIR)/guest.ld \
+$(GUEST_OUT)/%-$(1).elf: $(GUEST_OUT)/obj/%.o $(GUEST_RUNTIME_OBJS) $(GUEST_SRC)/guest.ld
+	$(Q)$(CROSS_COMPILE)ld -nostdlib --no-warn-rwx-segments -T $(GUEST_SRC)/guest.ld \
 		--defsym GUEST_BASE=$(1) -o $$@ $(GUEST_RUNTIME_OBJS) $$<
 
-$(GUEST_OUT)/probe-$(1).elf: $(GUEST_OUT)/obj/probe-$(1).o $(GUEST_RUNTIME_OBJS) $(GUEST_DIR)/guest.ld
-	$(Q)$(CROSS_COMPILE)ld -nostdlib --no-warn-rwx-segments -T $(GUEST_DIR)/guest.ld \
+$(GUEST_OUT)/probe-$(1).elf: $(GUEST_OUT)/obj/probe-$(1).o $(GUEST_RUNTIME_OBJS) $(GUEST_SRC)/guest.ld
+	$(Q)$(CROSS_COMPILE)ld -nostdlib --no-warn-rwx-segments -T $(GUEST_SRC)/guest.ld \
 		--defsym GUEST_BASE=$(1) -o $$@ $(GUEST_RUNTIME_OBJS) $$<
 
 GUEST_BINS += $(foreach p,$(GUEST_PROGRAMS),$(GUEST_OUT)/$(p)-$(1).bin)

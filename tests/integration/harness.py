@@ -33,7 +33,7 @@ class QemuRun:
         os.makedirs(os.path.dirname(log_path), exist_ok=True)
         self.log = open(log_path, "w", buffering=1)
         self.log.write("# " + " ".join(cmd) + "\n")
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -68,6 +68,15 @@ class QemuRun:
                                       f"(see {self.log_path})")
                 self.cond.wait(min(left, 0.5))
 
+    def send(self, text):
+        """Type `text` on the console (what a user at the terminal would)."""
+        self.log.write(f"# sent: {text!r}\n")
+        try:
+            self.proc.stdin.write(text.encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as e:
+            raise TestFailure(f"QEMU's console is closed: {e}") from e
+
     def matching(self, pattern, start=0):
         rx = re.compile(pattern)
         with self.cond:
@@ -98,8 +107,9 @@ class Context:
         self.log_dir = os.path.join(build, "test-logs", "integration")
 
     def boot(self, name, images=None, cpu="cortex-a72", deadline_s=60,
-             extra=()):
-        cmd = tessera_qemu.qemu_command(self.build, images, cpu, extra)
+             extra=(), append="", disk=None):
+        cmd = tessera_qemu.qemu_command(self.build, images, cpu, extra,
+                                        append, disk)
         return QemuRun(cmd, os.path.join(self.log_dir, name + ".log"),
                        deadline_s)
 

@@ -74,7 +74,7 @@ def test_isolation_probe_rt1(ctx):
 def test_unsupported_instruction_stops_only_that_vm(ctx):
     with ctx.boot("unsupported", images={"rt1": "unsupported",
                                          "rt0": "hello"}) as run:
-        run.wait_for(r"^\[rt1\] vcpu 1 tick 2$")
+        run.wait_for(r"^\[rt1\] vcpu 1 tick 2 ")
         stop = run.wait_for(r"^\[hv\] error: vm rt1: stopped: vcpu 0: device "
                             r"access at 0x9000000 .* without a valid syndrome")
         end = keeps_ticking(run, "rt0", 0, stop, ticks=5)

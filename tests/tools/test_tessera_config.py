@@ -198,7 +198,8 @@ class ShippedScenarioTests(ToolTestCase):
         j = json.load(open(self.generate(PARTITIONED)["json"]))
         self.assertEqual(j["scenario"], "partitioned")
         self.assertEqual(j["sources"], {"board": BOARD, "scenario": PARTITIONED})
-        self.assertEqual(j["hypervisor"], {"base": 0x40000000, "size": 0x04000000})
+        self.assertEqual(j["hypervisor"], {"base": 0x40000000, "size": 0x04000000,
+                                           "image_store": None})
         b = j["board"]
         self.assertEqual(b["name"], "qemu-virt")
         self.assertEqual(b["ram"], {"base": 0x40000000, "size": 0x80000000})
@@ -223,7 +224,7 @@ class ShippedScenarioTests(ToolTestCase):
             "id": 0, "name": "rt0", "kind": "pre-launched", "pcpus": [1], "pcpu_mask": 2,
             "vcpu_count": 1, "memory_auto": False,
             "memory": [{"gpa": 0x50000000, "hpa": 0x50000000, "size": 0x04000000}],
-            "entry": 0x50000000, "vuart": 0x09000000, "abort_on_unhandled": False, "io_completion": "notify",
+            "entry": 0x50000000, "vuart": 0x09000000, "abort_on_unhandled": False, "io_completion": "notify", "bootargs": "",
             "flags": 0, "devices": [], "image": "hello"})
         self.assertEqual((rt1["pcpus"], rt1["pcpu_mask"], rt1["vcpu_count"]), ([2, 3], 0xC, 2))
         self.assertEqual(rt1["memory"], [{"gpa": 0x60000000, "hpa": 0x60000000,
@@ -238,10 +239,11 @@ class ShippedScenarioTests(ToolTestCase):
                          ("sos", "service", [0, 1, 2], 3))
         self.assertTrue(sos["memory_auto"])
         self.assertEqual(sos["memory"], [
-            {"gpa": 0x44000000, "hpa": 0x44000000, "size": 0x04000000},
             {"gpa": 0x48200000, "hpa": 0x48200000, "size": 0x07E00000},
             {"gpa": 0x54000000, "hpa": 0x54000000, "size": 0x6C000000}])
-        self.assertEqual(sos["entry"], 0)
+        self.assertEqual(sos["entry"], 0x60000000)
+        self.assertEqual(j["hypervisor"]["image_store"],
+                         {"base": 0x41000000, "size": 0x07000000})
         self.assertEqual([d["name"] for d in sos["devices"]],
                          ["rtc"] + ["virtio_mmio%d" % n for n in range(31, 24, -1)])
         self.assertEqual(sos["devices"][1], {"name": "virtio_mmio31", "base": 0x0A003E00,
@@ -251,7 +253,7 @@ class ShippedScenarioTests(ToolTestCase):
                           uvm0["entry"], uvm0["devices"]),
                          ("uvm0", "post-launched", [1, 2], [], 0, []))
         # "auto" covers exactly the RAM nobody else owns.
-        owned = [(0x40000000, 0x04000000), (0x48000000, 0x200000), (0x50000000, 0x04000000)]
+        owned = [(0x40000000, 0x08000000), (0x48000000, 0x200000), (0x50000000, 0x04000000)]
         total = sum(r["size"] for r in sos["memory"])
         self.assertEqual(total, 0x80000000 - sum(s for _, s in owned))
         for r in sos["memory"]:

@@ -21,6 +21,7 @@
 #include <config.h>
 #include <lib/fdt.h>
 #include <platform.h>
+#include "guarded.h"
 
 #define BLOB_MAX 16384
 
@@ -222,36 +223,6 @@ static void header_set(uint8_t *blob, unsigned off, uint32_t value)
 }
 
 /* ---- blobs against guard pages ---- */
-
-/*
- * `len` bytes ending right before an inaccessible page (and after one), so
- * that a read past the end of the blob faults instead of passing unnoticed.
- */
-struct guarded {
-	uint8_t *map;
-	size_t map_len;
-	uint8_t *data;
-};
-
-static void guarded_init(struct guarded *g, size_t len)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t body = (len + page - 1) / page * page;
-
-	if (!body)
-		body = page;
-	g->map_len = body + 2 * page;
-	g->map = mmap(NULL, g->map_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		      -1, 0);
-	assert_true(g->map != MAP_FAILED);
-	assert_int_equal(mprotect(g->map + page, body, PROT_READ | PROT_WRITE), 0);
-	g->data = g->map + page + body - len;
-}
-
-static void guarded_fini(struct guarded *g)
-{
-	munmap(g->map, g->map_len);
-}
 
 /* ---- checking results ---- */
 

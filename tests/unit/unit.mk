@@ -34,6 +34,8 @@ test_vuart_SRCS := tests/unit/test_vuart.c hypervisor/common/vuart.c \
 	tests/unit/host/host_console.c
 
 -include tests/unit/io.mk
+-include tests/unit/vgic.mk
+-include tests/unit/fdt.mk
 
 define unit_test
 $(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON) $$(wildcard tests/unit/host/*.h) | $(GEN)/config.h

@@ -3,6 +3,7 @@
 #include <arch.h>
 #include <arch_cpu.h>
 #include <arm64_cpu.h>
+#include <arm64_irq.h>
 #include <config.h>
 #include <gicv3.h>
 #include <smccc.h>
@@ -30,6 +31,11 @@ struct arch_regs *arm64_guest_regs(unsigned cpu)
 				    ARCH_REGS_SIZE);
 }
 
+uint64_t arm64_pcpu_mpidr(unsigned cpu)
+{
+	return cpu < CONFIG_MAX_PCPUS ? pcpu_mpidr[cpu] : 0;
+}
+
 struct smccc_result smccc_smc(uint64_t fn, uint64_t a1, uint64_t a2,
 			      uint64_t a3)
 {
@@ -53,12 +59,14 @@ static void cpu_common_init(unsigned cpu)
 	write_sysreg(cntvoff_el2, 0);
 	arm64_stage2_cpu_init();
 	gicv3_init_cpu(pcpu_mpidr[cpu]);
+	arm64_vgic_cpu_init();
 }
 
 void arm64_boot_primary(const void *dtb)
 {
 	gicv3_init_distributor();
 	cpu_common_init(0);
+	arm64_console_rx_init();
 	hv_main(dtb);
 }
 
@@ -89,5 +97,5 @@ void arch_pcpu_kick(unsigned cpu)
 void arch_pcpu_wait(void)
 {
 	cpu_wait_for_interrupt();
-	gicv3_ack_all();
+	arm64_handle_irqs();
 }

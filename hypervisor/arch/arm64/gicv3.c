@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arch_cpu.h>
+#include <config.h>
 #include <gicv3.h>
 #include <log.h>
 #include <mmio.h>
@@ -10,6 +11,13 @@
 #define GICD_CTLR_RWP BIT(31)
 #define GICD_CTLR_ARE BIT(4)
 #define GICD_CTLR_ENABLE_G1 BIT(1)
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
+#define GICD_ICACTIVER 0x0380
+#define GICD_IPRIORITYR 0x0400
+#define GICD_ICFGR 0x0c00
+#define GICD_IROUTER 0x6000
 
 #define GICR_FRAME_SIZE 0x20000 /* RD_base + SGI_base */
 #define GICR_TYPER 0x0008
@@ -20,12 +28,17 @@
 #define GICR_SGI 0x10000
 #define GICR_IGROUPR0 (GICR_SGI + 0x0080)
 #define GICR_ISENABLER0 (GICR_SGI + 0x0100)
+#define GICR_ICENABLER0 (GICR_SGI + 0x0180)
+#define GICR_ICACTIVER0 (GICR_SGI + 0x0380)
 #define GICR_IPRIORITYR (GICR_SGI + 0x0400)
 
 #define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
-#define INTID_SPURIOUS 1020
+#define ICC_CTLR_EOIMODE BIT(1)
 
-#define PRIO_KICK 0x80
+#define PRIO_DEFAULT 0x80
+
+/* Each pCPU's redistributor, found once at its bring-up. */
+static uint64_t cpu_rd[CONFIG_MAX_PCPUS];
 
 static uint64_t gicd(void)
 {
@@ -76,15 +89,18 @@ void gicv3_init_cpu(uint64_t mpidr)
 					      ~GICR_WAKER_PROCESSOR_SLEEP);
 	while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)
 		cpu_relax();
+	cpu_rd[cpu_id()] = rd;
 	mmio_write32(rd + GICR_IGROUPR0, 0xffffffffu);
-	mmio_write8(rd + GICR_IPRIORITYR + SGI_KICK, PRIO_KICK);
-	mmio_write32(rd + GICR_ISENABLER0, BIT(SGI_KICK));
+	for (unsigned i = 0; i < 32; i++)
+		mmio_write8(rd + GICR_IPRIORITYR + i, PRIO_DEFAULT);
+	mmio_write32(rd + GICR_ICENABLER0, 0xffffffffu);
+	mmio_write32(rd + GICR_ISENABLER0, BIT(SGI_KICK) | BIT(PPI_MAINTENANCE));
 
 	write_sysreg(S3_4_C12_C9_5, ICC_SRE_EL2_VALUE); /* ICC_SRE_EL2 */
 	isb();
 	write_sysreg(S3_0_C4_C6_0, 0xff);  /* ICC_PMR_EL1: let all through */
 	write_sysreg(S3_0_C12_C12_3, 0);   /* ICC_BPR1_EL1 */
-	write_sysreg(S3_0_C12_C12_4, 0);   /* ICC_CTLR_EL1: EOI also deactivates */
+	write_sysreg(S3_0_C12_C12_4, ICC_CTLR_EOIMODE); /* ICC_CTLR_EL1 */
 	write_sysreg(S3_0_C12_C12_7, 1);   /* ICC_IGRPEN1_EL1 */
 	isb();
 }
@@ -104,16 +120,72 @@ void gicv3_send_sgi(uint64_t target_mpidr, unsigned intid)
 	isb();
 }
 
-unsigned gicv3_ack_all(void)
+unsigned gicv3_ack(void)
 {
-	unsigned n = 0;
+	return (unsigned)(read_sysreg(S3_0_C12_C12_0) & 0xffffff); /* IAR1 */
+}
 
-	for (;;) {
-		uint64_t iar = read_sysreg(S3_0_C12_C12_0); /* ICC_IAR1_EL1 */
+void gicv3_priority_drop(unsigned intid)
+{
+	write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+	isb();
+}
 
-		if ((iar & 0xffffff) >= INTID_SPURIOUS)
-			return n;
-		write_sysreg(S3_0_C12_C12_1, iar); /* ICC_EOIR1_EL1 */
-		n++;
+void gicv3_deactivate(unsigned intid)
+{
+	write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
+	isb();
+}
+
+void gicv3_clear_active(unsigned cpu, unsigned intid)
+{
+	if (intid >= INTID_SPURIOUS)
+		return;
+	if (intid >= 32)
+		mmio_write32(gicd() + GICD_ICACTIVER + intid / 32 * 4,
+			     (uint32_t)BIT(intid % 32));
+	else if (cpu < CONFIG_MAX_PCPUS && cpu_rd[cpu])
+		mmio_write32(cpu_rd[cpu] + GICR_ICACTIVER0, BIT(intid));
+}
+
+void gicv3_ppi_enable(unsigned intid, bool enable)
+{
+	uint64_t rd = cpu_rd[cpu_id()];
+
+	if (rd && intid < 32)
+		mmio_write32(rd + (enable ? GICR_ISENABLER0 : GICR_ICENABLER0),
+			     BIT(intid));
+}
+
+void gicv3_spi_enable(unsigned intid, bool enable)
+{
+	if (intid < 32 || intid >= INTID_SPURIOUS)
+		return;
+	if (enable) {
+		mmio_write32(gicd() + GICD_IGROUPR + intid / 32 * 4,
+			     mmio_read32(gicd() + GICD_IGROUPR + intid / 32 * 4) |
+				     (uint32_t)BIT(intid % 32));
+		mmio_write8(gicd() + GICD_IPRIORITYR + intid, PRIO_DEFAULT);
 	}
+	mmio_write32(gicd() + (enable ? GICD_ISENABLER : GICD_ICENABLER) +
+			     intid / 32 * 4,
+		     (uint32_t)BIT(intid % 32));
+}
+
+void gicv3_spi_route(unsigned intid, uint64_t mpidr)
+{
+	if (intid >= 32 && intid < INTID_SPURIOUS)
+		mmio_write64(gicd() + GICD_IROUTER + intid * 8,
+			     mpidr & 0xff00ffffffull);
+}
+
+void gicv3_spi_set_level_triggered(unsigned intid, bool level)
+{
+	uint64_t reg = gicd() + GICD_ICFGR + intid / 16 * 4;
+	uint32_t bit = (uint32_t)BIT(intid % 16 * 2 + 1);
+
+	if (intid < 32 || intid >= INTID_SPURIOUS)
+		return;
+	mmio_write32(reg, level ? mmio_read32(reg) & ~bit
+				: mmio_read32(reg) | bit);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A VM's stage-2 translation: its memory and passthrough devices, nothing else. */
+#include <arm64_vm.h>
 #include <arch.h>
 #include <config.h>
 #include <log.h>
@@ -45,7 +46,33 @@ static int map_or_log(struct vm *vm, const char *what, uint64_t ipa,
 	return ret;
 }
 
-int arch_vm_init(struct vm *vm)
+/*
+ * Devices are mapped by whole pages; small devices (QEMU's virtio-mmio
+ * transports are 0x200 bytes) share a page, which is mapped once. The config
+ * tool makes sure no page is shared between two VMs.
+ */
+static int map_device(struct vm *vm, const struct device_config *dev)
+{
+	uint64_t end = ALIGN_UP(dev->base + dev->size, SZ_4K);
+
+	for (uint64_t page = ALIGN_DOWN(dev->base, SZ_4K); page < end;
+	     page += SZ_4K) {
+		uint64_t pa;
+		unsigned flags;
+		int ret;
+
+		if (s2_translate(&vm->arch.s2, page, &pa, &flags) && pa == page &&
+		    (flags & S2_DEVICE))
+			continue;
+		ret = map_or_log(vm, dev->name, page, page, SZ_4K,
+				 S2_READ | S2_WRITE | S2_DEVICE);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int arm64_stage2_init(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct arch_vm *a = &vm->arch;
@@ -58,10 +85,7 @@ int arch_vm_init(struct vm *vm)
 		ret = map_or_log(vm, "memory", cfg->mem[r].gpa, cfg->mem[r].hpa,
 				 cfg->mem[r].size, S2_RWX);
 	for (unsigned d = 0; !ret && d < cfg->device_count; d++)
-		ret = map_or_log(vm, cfg->devices[d].name, cfg->devices[d].base,
-				 cfg->devices[d].base,
-				 ALIGN_UP(cfg->devices[d].size, SZ_4K),
-				 S2_READ | S2_WRITE | S2_DEVICE);
+		ret = map_device(vm, &cfg->devices[d]);
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		vm->vcpus[i].arch.vmpidr = BIT(31) | i;
 	dsb(ishst);

@@ -6,6 +6,7 @@
 #include <arch.h>
 #include <arch_cpu.h>
 #include <arm64_cpu.h>
+#include <arm64_irq.h>
 #include <lib/string.h>
 #include <sysreg.h>
 #include <vm.h>
@@ -65,6 +66,7 @@ void arch_vcpu_reset(struct vcpu *vcpu, uint64_t pc, uint64_t arg)
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
 	isb();
 	reset_el1_sysregs();
+	arm64_vgic_vcpu_reset(vcpu);
 	/* Stale translations and instructions from an earlier run of this VM. */
 	__asm__ volatile("tlbi vmalls12e1\n\tic iallu" ::: "memory");
 	dsb(nsh);
@@ -73,7 +75,7 @@ void arch_vcpu_reset(struct vcpu *vcpu, uint64_t pc, uint64_t arg)
 
 void arch_vcpu_enter(struct vcpu *vcpu)
 {
-	(void)vcpu;
+	arm64_vgic_enter(vcpu);
 	arm64_enter_guest(arm64_guest_regs(cpu_id()));
 	__builtin_unreachable();
 }

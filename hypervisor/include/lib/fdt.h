@@ -37,6 +37,27 @@ bool fdt_prop_is(const struct fdt *fdt, int node, const char *name,
 uint32_t fdt_prop_u32(const struct fdt *fdt, int node, const char *name,
 		      uint32_t dflt);
 
+/* True if the string-list property `name` holds `value` ("compatible"). */
+bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name,
+			 const char *value);
+
+/*
+ * Every node in document order: the node after `node` (its first child, its
+ * next sibling or the next sibling of an ancestor), or -1 at the end of the
+ * tree. *depth is adjusted by the levels moved (+1 into a child, 0 to a
+ * sibling, negative back up).
+ */
+int fdt_walk_next(const struct fdt *fdt, int node, int *depth);
+/* The node whose "phandle" (or "linux,phandle") is `phandle`, or -1. */
+int fdt_node_by_phandle(const struct fdt *fdt, uint32_t phandle);
+
+/* A node's properties in order, by offset (negative = none left). */
+int fdt_first_prop(const struct fdt *fdt, int node);
+int fdt_next_prop(const struct fdt *fdt, int prop);
+/* The value of the property at `prop` and, if wanted, its name and length. */
+const void *fdt_prop_at(const struct fdt *fdt, int prop, const char **name,
+			uint32_t *len);
+
 /* Big-endian cell reads (cells is 1 or 2). */
 uint64_t fdt_cells(const void *p, unsigned cells);
 

@@ -10,6 +10,8 @@
 
 /* The guest register frame of the vCPU running on this pCPU. */
 struct arch_regs *arm64_guest_regs(unsigned cpu);
+/* Hardware id of a pCPU (as started). */
+uint64_t arm64_pcpu_mpidr(unsigned cpu);
 /* Physical address where secondary pCPUs start (head.S). */
 extern char secondary_entry[];
 #endif

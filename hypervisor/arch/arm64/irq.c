@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Physical interrupt dispatch. Interrupts a guest owns (its virtual timer,
+ * its passthrough SPIs) are priority-dropped and handed to its vGIC as
+ * hardware-mapped: they stay active until the guest deactivates them through
+ * its list register. The hypervisor's own (kick, maintenance, console input)
+ * are deactivated here.
+ */
+#include <arm64_irq.h>
+#include <console_input.h>
+#include <gicv3.h>
+#include <log.h>
+#include <mmio.h>
+#include <scenario.h>
+#include <sysreg.h>
+#include <vgic.h>
+#include <vm.h>
+
+#define PL011_DR 0x000
+#define PL011_FR 0x018
+#define PL011_FR_RXFE BIT(4)
+#define PL011_IMSC 0x038
+#define PL011_IMSC_RX (BIT(4) | BIT(6)) /* receive, receive timeout */
+
+/* Which VM owns each SPI (written at boot, read by any pCPU). */
+static struct vm *spi_owner[INTID_SPURIOUS];
+static unsigned console_irq;
+/* Interrupts taken per pCPU: SGIs and PPIs by INTID, all SPIs in slot 32. */
+static uint64_t irq_counts[CONFIG_MAX_PCPUS][33];
+static struct log_ratelimit stray_log = LOG_RATELIMIT_INIT(8, 1024);
+
+void arm64_irq_claim_spis(struct vm *vm)
+{
+	for (unsigned d = 0; d < vm->cfg->device_count; d++) {
+		unsigned irq = vm->cfg->devices[d].irq;
+
+		if (irq >= 32 && irq < INTID_SPURIOUS) {
+			spi_owner[irq] = vm;
+			vgic_map_hw(&vm->arch.vgic, 0, irq, irq);
+		}
+	}
+}
+
+void arm64_console_rx_init(void)
+{
+	const struct board_config *b = tessera_scenario.board;
+
+	console_irq = b->console_uart_irq;
+	if (console_irq < 32 || console_irq >= INTID_SPURIOUS)
+		return;
+	gicv3_spi_set_level_triggered(console_irq, true);
+	gicv3_spi_route(console_irq, read_sysreg(mpidr_el1));
+	gicv3_spi_enable(console_irq, true);
+	mmio_write32(b->console_uart_base + PL011_IMSC, PL011_IMSC_RX);
+}
+
+static void console_rx(void)
+{
+	uint64_t base = tessera_scenario.board->console_uart_base;
+	char buf[32];
+	size_t n = 0;
+
+	while (!(mmio_read32(base + PL011_FR) & PL011_FR_RXFE)) {
+		buf[n++] = (char)mmio_read32(base + PL011_DR);
+		if (n == sizeof(buf)) {
+			console_input(buf, n);
+			n = 0;
+		}
+	}
+	if (n)
+		console_input(buf, n);
+}
+
+/* An interrupt for a guest: true if handed over (left active). */
+static bool forward_to_guest(unsigned intid)
+{
+	struct vcpu *vcpu = vcpu_current();
+
+	if (intid == PPI_VTIMER && vcpu)
+		return vgic_inject_hw(&vcpu->vm->arch.vgic, vcpu->id, intid) >= 0;
+	if (intid >= 32 && spi_owner[intid])
+		return vgic_inject_hw(&spi_owner[intid]->arch.vgic, 0, intid) >= 0;
+	return false;
+}
+
+void arm64_handle_irqs(void)
+{
+	for (;;) {
+		unsigned intid = gicv3_ack();
+
+		if (intid >= INTID_SPURIOUS)
+			return;
+		gicv3_priority_drop(intid);
+		irq_counts[cpu_id()][intid < 32 ? intid : 32]++;
+		if (forward_to_guest(intid))
+			continue;
+		if (intid == console_irq && console_irq)
+			console_rx();
+		else if (intid != SGI_KICK && intid != PPI_MAINTENANCE &&
+			 log_ratelimit_allow(&stray_log))
+			log_warn("pCPU %u: unexpected interrupt %u", cpu_id(), intid);
+		gicv3_deactivate(intid);
+	}
+}

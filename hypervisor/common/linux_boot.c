@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arch.h>
+#include <lib/fdt.h>
+#include <lib/format.h>
+#include <lib/string.h>
+#include <linux_boot.h>
+#include <log.h>
+#include <platform.h>
+#include <scenario.h>
+#include <vm.h>
+#include <vm_fdt.h>
+
+/* arm64 Image header (Documentation/arch/arm64/booting.rst). */
+#define IMAGE_TEXT_OFFSET 8
+#define IMAGE_SIZE 16
+#define IMAGE_MAGIC_OFFSET 56
+#define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
+
+#define DTB_WINDOW SZ_2M
+#define BOOTARGS_MAX 512
+#define GICD_FRAME_SIZE 0x10000 /* the virtual GICv3 distributor, as the board */
+
+static struct {
+	uint64_t kernel_size; /* the header's image_size: text to end of BSS */
+	uint64_t initrd_offset; /* in the store */
+	uint64_t initrd_size;
+	bool ready;
+} stage;
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint8_t *store(void)
+{
+	return (uint8_t *)(uintptr_t)tessera_scenario.image_store_base;
+}
+
+static int stage_kernel(void)
+{
+	const uint8_t *hdr = store();
+	uint64_t size;
+
+	if (!tessera_scenario.image_store_size) {
+		log_err("linux boot: the scenario has no image store");
+		return -1;
+	}
+	if ((uint32_t)le64(hdr + IMAGE_MAGIC_OFFSET) != IMAGE_MAGIC) {
+		log_err("linux boot: no arm64 kernel Image at the image store "
+			"0x%llx (load it there with -device loader)",
+			(unsigned long long)tessera_scenario.image_store_base);
+		return -1;
+	}
+	size = le64(hdr + IMAGE_SIZE);
+	if (le64(hdr + IMAGE_TEXT_OFFSET) != 0 || !size ||
+	    size > tessera_scenario.image_store_size) {
+		log_err("linux boot: kernel Image header: text_offset 0x%llx, "
+			"image_size 0x%llx not supported",
+			(unsigned long long)le64(hdr + IMAGE_TEXT_OFFSET),
+			(unsigned long long)size);
+		return -1;
+	}
+	stage.kernel_size = size;
+	return 0;
+}
+
+/* The firmware's initrd (if any) moves into the store, behind the kernel. */
+static int stage_initrd(const void *dtb)
+{
+	struct fdt fdt;
+	int chosen;
+	uint32_t len_s, len_e;
+	const void *s, *e;
+	uint64_t start, end, room;
+
+	stage.initrd_offset = ALIGN_UP(stage.kernel_size, SZ_2M);
+	if (fdt_open(&fdt, dtb, platform_fdt_size()) < 0 ||
+	    (chosen = fdt_path(&fdt, "/chosen")) < 0)
+		return 0;
+	s = fdt_prop(&fdt, chosen, "linux,initrd-start", &len_s);
+	e = fdt_prop(&fdt, chosen, "linux,initrd-end", &len_e);
+	if (!s || !e)
+		return 0;
+	start = fdt_cells(s, len_s == 8 ? 2 : 1);
+	end = fdt_cells(e, len_e == 8 ? 2 : 1);
+	room = tessera_scenario.image_store_size - stage.initrd_offset;
+	if (end <= start || end - start > room) {
+		log_err("linux boot: initrd 0x%llx-0x%llx does not fit the image "
+			"store (%llu KiB free)", (unsigned long long)start,
+			(unsigned long long)end, (unsigned long long)(room >> 10));
+		return -1;
+	}
+	stage.initrd_size = end - start;
+	memmove(store() + stage.initrd_offset, (const void *)(uintptr_t)start,
+		stage.initrd_size);
+	return 0;
+}
+
+int linux_boot_stage(const void *platform_dtb)
+{
+	if (stage_kernel() < 0 || stage_initrd(platform_dtb) < 0)
+		return -1;
+	stage.ready = true;
+	log_info("linux boot: kernel %llu KiB, initrd %llu KiB staged",
+		 (unsigned long long)(stage.kernel_size >> 10),
+		 (unsigned long long)(stage.initrd_size >> 10));
+	return 0;
+}
+
+/* The scenario's command line, then whatever the firmware was given. */
+static void make_bootargs(const struct vm *vm, char *out, size_t size)
+{
+	const char *extra = NULL;
+	struct fdt fdt;
+	int chosen;
+
+	if (fdt_open(&fdt, platform_fdt(), platform_fdt_size()) == 0 &&
+	    (chosen = fdt_path(&fdt, "/chosen")) >= 0) {
+		uint32_t len;
+		const char *p = fdt_prop(&fdt, chosen, "bootargs", &len);
+
+		if (p && len && strnlen(p, len) < len)
+			extra = p;
+	}
+	fmt_snprintf(out, size, "%s%s%s", vm->cfg->bootargs ? vm->cfg->bootargs : "",
+		     extra && vm->cfg->bootargs ? " " : "", extra ? extra : "");
+}
+
+static void fill_fdt_params(const struct vm *vm, struct vm_fdt_params *p,
+			    const char *bootargs, uint64_t initrd_gpa)
+{
+	const struct vm_config *cfg = vm->cfg;
+	const struct board_config *b = tessera_scenario.board;
+
+	*p = (struct vm_fdt_params){
+		.vcpu_count = vm->vcpu_count,
+		.mem_count = cfg->mem_region_count,
+		.gicd = {b->gicd_base, GICD_FRAME_SIZE},
+		.gicr_base = b->gicr_base,
+		.uart_base = cfg->vuart_gpa,
+		.uart_intid = cfg->vuart_gpa ? VUART_INTID : 0,
+		.device_count = cfg->device_count,
+		.bootargs = bootargs,
+		.initrd_start = stage.initrd_size ? initrd_gpa : 0,
+		.initrd_end = stage.initrd_size ? initrd_gpa + stage.initrd_size : 0,
+	};
+	for (unsigned i = 0; i < cfg->mem_region_count; i++) {
+		p->mem[i].base = cfg->mem[i].gpa;
+		p->mem[i].size = cfg->mem[i].size;
+	}
+	for (unsigned i = 0; i < cfg->device_count; i++) {
+		p->devices[i].base = cfg->devices[i].base;
+		p->devices[i].size = cfg->devices[i].size;
+	}
+}
+
+static void *place(struct vm *vm, const char *what, uint64_t gpa, uint64_t size)
+{
+	void *p = vm_gpa_to_hva(vm, gpa, size);
+
+	if (!p)
+		log_err("vm %s: linux boot: %s at 0x%llx+0x%llx is not in the "
+			"VM's memory", vm_name(vm), what, (unsigned long long)gpa,
+			(unsigned long long)size);
+	return p;
+}
+
+int linux_boot_load(struct vm *vm, uint64_t *dtb_gpa)
+{
+	uint64_t entry = vm->cfg->entry;
+	uint64_t initrd_gpa = entry + ALIGN_UP(stage.kernel_size, SZ_2M);
+	struct vm_fdt_params params;
+	char bootargs[BOOTARGS_MAX], err[120];
+	void *kernel, *initrd = NULL, *dtb;
+	int size;
+
+	if (!stage.ready) {
+		log_err("vm %s: no staged kernel to boot", vm_name(vm));
+		return -1;
+	}
+	kernel = place(vm, "kernel", entry, stage.kernel_size);
+	dtb = place(vm, "device tree", entry - DTB_WINDOW, DTB_WINDOW);
+	if (stage.initrd_size)
+		initrd = place(vm, "initrd", initrd_gpa, stage.initrd_size);
+	if (!kernel || !dtb || (stage.initrd_size && !initrd))
+		return -1;
+	memcpy(kernel, store(), stage.kernel_size);
+	if (initrd)
+		memcpy(initrd, store() + stage.initrd_offset, stage.initrd_size);
+	make_bootargs(vm, bootargs, sizeof(bootargs));
+	fill_fdt_params(vm, &params, bootargs, initrd_gpa);
+	size = vm_fdt_build(dtb, DTB_WINDOW, platform_fdt(), platform_fdt_size(),
+			    &params, err, sizeof(err));
+	if (size < 0) {
+		log_err("vm %s: device tree: %s", vm_name(vm), err);
+		return -1;
+	}
+	arch_clean_dcache(kernel, stage.kernel_size);
+	if (initrd)
+		arch_clean_dcache(initrd, stage.initrd_size);
+	arch_clean_dcache(dtb, (size_t)size);
+	*dtb_gpa = entry - DTB_WINDOW;
+	log_info("vm %s: linux at 0x%llx, device tree %d bytes at 0x%llx, "
+		 "bootargs \"%s\"", vm_name(vm), (unsigned long long)entry, size,
+		 (unsigned long long)*dtb_gpa, bootargs);
+	return 0;
+}
