@@ -57,7 +57,7 @@ def guest_image(build, program, entry):
         if int(path.rsplit("-", 1)[1][:-4], 16) == entry:
             return path
     raise LaunchError(f"no guest image '{program}' built for entry {entry:#x} "
-                      f"under {build}/guests (known: hello probe unsupported "
+                      f"under {build}/guests (known: hello beacon probe unsupported "
                       f"poweroff reset iocheck)")
 
 

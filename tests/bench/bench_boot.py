@@ -4,8 +4,9 @@
 
     /usr/bin/python3 tests/bench/bench_boot.py [--build build] [--runs 3]
 
-One row per way of booting Debian's kernel with the guest initramfs; this
-file measures the direct boot (QEMU runs the kernel at EL1, no Tessera).
+One row per way of booting Debian's kernel with the guest initramfs: the
+direct boot (QEMU runs the kernel at EL1, no Tessera) and the same kernel as
+Tessera's Service VM in the hybrid scenario (3 vCPUs either way), in one run.
 Each row is measured twice over (doc/guest-linux.rst, "Boot-time
 benchmark"):
 
@@ -32,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness  # noqa: E402
 import test_linux_direct  # noqa: E402
+import tessera_qemu  # noqa: E402  (harness put misc/launch on the path)
 
 READY = r"tessera-guest: init done"
 # The /dev/kmsg copy of the line, with the kernel's timestamp.
@@ -91,6 +93,19 @@ def print_table(rows, title):
               "icount guest s: kernel printk time at init done)")
 
 
+def hybrid_build(build):
+    """A build directory with the hybrid scenario, or None."""
+    import json
+    for d in (os.path.join(build, "scenario-hybrid"), build):
+        try:
+            with open(os.path.join(d, "generated", "scenario.json")) as f:
+                if json.load(f)["scenario"] == "hybrid":
+                    return d
+        except (OSError, ValueError, KeyError):
+            pass
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
@@ -102,7 +117,17 @@ def main():
         with open(os.path.join(args.build, "guest", "kernel-version")) as f:
             release = f.read().strip()
         rows = [measure_boot("direct (no Tessera)", direct, log_dir, args.runs)]
-    except (harness.TestFailure, OSError) as e:
+        hybrid = hybrid_build(args.build)
+        if hybrid:
+            disk = os.path.join(args.build, "guest", "test-disk.img")
+            under = tessera_qemu.qemu_command(hybrid, {"rt0": "hello"},
+                                              disk=disk)
+            rows.append(measure_boot("Service VM under Tessera", under,
+                                     log_dir, args.runs))
+        else:
+            print("bench_boot: no hybrid build (make scenario-builds): "
+                  "only the direct boot is measured")
+    except (harness.TestFailure, OSError, tessera_qemu.LaunchError) as e:
         sys.exit(f"bench_boot: {e}")
     print_table(rows, f"boot to '{READY}': Linux {release}, "
                       f"{test_linux_direct.SMP} vCPUs, "
