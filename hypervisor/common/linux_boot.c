@@ -197,7 +197,7 @@ int linux_boot_load(struct vm *vm, uint64_t *dtb_gpa)
 	size = vm_fdt_build(dtb, DTB_WINDOW, platform_fdt(), platform_fdt_size(),
 			    &params, err, sizeof(err));
 	if (size < 0) {
-		log_err("vm %s: device tree: %s", vm_name(vm), err);
+		log_err("vm %s: %s", vm_name(vm), err);
 		return -1;
 	}
 	arch_clean_dcache(kernel, stage.kernel_size);

@@ -243,6 +243,7 @@ void vm_reset(struct vm *vm, const char *why)
 		while (&vm->vcpus[i] != self &&
 		       !__atomic_load_n(&vm->vcpus[i].parked, __ATOMIC_ACQUIRE))
 			cpu_relax();
+	arch_vm_reset(vm);
 	/* Requests cancelled above leave no slot behind for the next run. */
 	if (io_vm_reset(&vm->io) < 0)
 		log_warn("vm %s: I/O request slots could not all be freed",

@@ -17,6 +17,8 @@ void arch_console_putc(char c);
 /* The VM's second-stage translation, interrupt controller and its
  * registers (after its I/O emulation is initialised). */
 int arch_vm_init(struct vm *vm);
+/* Back to power-on state (SYSTEM_RESET), while none of its vCPUs runs. */
+void arch_vm_reset(struct vm *vm);
 /* Drive a level-sensitive virtual interrupt line of the VM (any pCPU). */
 void arch_vm_set_irq_level(struct vm *vm, unsigned intid, bool level);
 /* Set the vCPU's registers to its architectural reset state at pc, arg. */

@@ -48,6 +48,13 @@ int arch_vm_init(struct vm *vm)
 	return ret;
 }
 
+void arch_vm_reset(struct vm *vm)
+{
+	/* Interrupt state must not leak into the next run (enables, pending,
+	 * routing); forwarded interrupts left active are deactivated. */
+	vgic_reset(&vm->arch.vgic);
+}
+
 void arch_vm_set_irq_level(struct vm *vm, unsigned intid, bool level)
 {
 	vgic_set_level(&vm->arch.vgic, 0, intid, level);
