@@ -46,6 +46,15 @@ void guest_main(unsigned cpu)
 	guest_printf("iocheck: hc notify hostile %ld",
 		     psci_call(HC_NOTIFY_REQUEST_FINISH, ~0ul, ~0ul, 0));
 	guest_printf("iocheck: hc unknown %ld", psci_call(HC_UNKNOWN, 0, 0, 0));
+
+	/* An EL1 physical timer that fires and is never serviced (this guest
+	 * has no interrupt handling): the hypervisor must hand it to the VM,
+	 * not take it over and over. */
+	__asm__ volatile("msr cntp_cval_el0, xzr; msr cntp_ctl_el0, %0; isb"
+			 : : "r"(1ul));
+	delay_ms(50);
+	__asm__ volatile("mrs %0, cntp_ctl_el0" : "=r"(x));
+	guest_printf("iocheck: ptimer ctl 0x%lx", x);
 	guest_printf("iocheck: done");
 	heartbeat(0, 300);
 }

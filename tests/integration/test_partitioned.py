@@ -123,7 +123,9 @@ def test_io_path_postwork_unhandled_policy_and_hypercalls(ctx):
                 "unhandled write dropped",
                 # any VM may ask the version; notify is Service-VM-only
                 "hc version 0x10000", "hc notify -1", "hc notify hostile -1",
-                "hc unknown -38"):
+                "hc unknown -38",
+                # enabled, condition met (ISTATUS): the timer did fire
+                "ptimer ctl 0x5"):
             run.wait_for(rf"^\[rt0\] iocheck: {re.escape(want)}$", 0, timeout=1)
         logged = run.matching(r"^\[hv\] vm0 vcpu0: io: unhandled mmio")
         expect(run.matching(r"unhandled mmio read 8 bytes at 0xa000000$"),
@@ -131,5 +133,8 @@ def test_io_path_postwork_unhandled_policy_and_hypercalls(ctx):
         # 203 unhandled accesses, rate-limited to a handful of lines
         expect(3 <= len(logged) <= 20, f"{len(logged)} unhandled-access lines")
         keeps_ticking(run, "rt0", 0, done)
+        expect(not run.matching(r"unexpected interrupt"),
+               "the guest's physical timer interrupt reached the hypervisor "
+               "instead of the guest")
         keeps_ticking(run, "rt1", 1, done)
         no_hypervisor_errors(run)

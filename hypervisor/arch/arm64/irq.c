@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Physical interrupt dispatch. Interrupts a guest owns (its virtual timer,
+ * Physical interrupt dispatch. Interrupts a guest owns (its EL1 timers,
  * its passthrough SPIs) are priority-dropped and handed to its vGIC as
  * hardware-mapped: they stay active until the guest deactivates them through
  * its list register. The hypervisor's own (kick, maintenance, console input)
@@ -76,7 +76,7 @@ static bool forward_to_guest(unsigned intid)
 {
 	struct vcpu *vcpu = vcpu_current();
 
-	if (intid == PPI_VTIMER && vcpu)
+	if ((intid == PPI_VTIMER || intid == PPI_PTIMER) && vcpu)
 		return vgic_inject_hw(&vcpu->vm->arch.vgic, vcpu->id, intid) >= 0;
 	if (intid >= 32 && spi_owner[intid])
 		return vgic_inject_hw(&spi_owner[intid]->arch.vgic, 0, intid) >= 0;

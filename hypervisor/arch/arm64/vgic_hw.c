@@ -96,6 +96,7 @@ void arm64_vgic_vcpu_reset(struct vcpu *vcpu)
 	/* Calls vgic_arch_hw_deactivate for what the guest left active. */
 	vgic_vcpu_reset(&vcpu->vm->arch.vgic, vcpu->id);
 	gicv3_ppi_enable(PPI_VTIMER, true);
+	gicv3_ppi_enable(PPI_PTIMER, true);
 }
 
 bool arm64_vgic_has_pending(struct vcpu *vcpu)

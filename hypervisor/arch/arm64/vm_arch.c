@@ -19,9 +19,11 @@ static int register_vgic(struct vm *vm)
 	ret = vgic_init(&vm->arch.vgic, vm->vcpu_count);
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++) {
 		ret = vgic_cpu_init(&vm->arch.vgic, i, &vm->vcpus[i].arch.vgic);
-		/* Each vCPU's EL1 virtual timer is its pCPU's PPI, forwarded. */
+		/* Each vCPU's EL1 timers are its pCPU's PPIs, forwarded. */
 		if (!ret)
 			ret = vgic_map_hw(&vm->arch.vgic, i, PPI_VTIMER, PPI_VTIMER);
+		if (!ret)
+			ret = vgic_map_hw(&vm->arch.vgic, i, PPI_PTIMER, PPI_PTIMER);
 	}
 	if (!ret)
 		ret = io_register(vm_io(vm), IO_SPACE_MMIO, b->gicd_base, VGIC_GICD_SIZE,

@@ -13,6 +13,7 @@
 #define SGI_KICK 0 /* "leave the guest and look at your requests" */
 #define PPI_MAINTENANCE 25 /* virtual CPU interface maintenance */
 #define PPI_VTIMER 27      /* EL1 virtual timer */
+#define PPI_PTIMER 30      /* EL1 physical timer (guests may use it too) */
 #define INTID_SPURIOUS 1020
 
 void gicv3_init_distributor(void);
