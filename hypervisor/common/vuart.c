@@ -99,8 +99,24 @@ void vuart_init(struct vuart *vu, const char *vm_name)
 	vu->ifls = 0x12;
 }
 
+/*
+ * The interactive VM's unfinished line goes out when its driver has nothing
+ * more to send: Linux's PL011 driver then masks the transmit interrupt.
+ * Lines stay whole, and a shell prompt still shows.
+ */
+static void push_partial(struct vuart *vu)
+{
+	if (vu->stream && vu->line_len)
+		console_stream(vu->prefix, vu->line, vu->line_len);
+	vu->line_len = 0;
+}
+
 static void flush_locked(struct vuart *vu)
 {
+	if (vu->stream) {
+		push_partial(vu);
+		return;
+	}
 	if (vu->line_len)
 		console_write_line(vu->prefix, vu->line, vu->line_len);
 	vu->line_len = 0;
@@ -120,19 +136,25 @@ void vuart_set_stream(struct vuart *vu, bool stream)
 
 static void transmit(struct vuart *vu, char c)
 {
-	if (vu->stream) {
-		console_stream(vu->prefix, &c, 1);
-		return;
-	}
 	if (c == '\r')
 		return;
+	if (vu->stream && c == '\n') {
+		vu->line[vu->line_len] = '\n'; /* the buffer has room for it */
+		console_stream(vu->prefix, vu->line, vu->line_len + 1);
+		vu->line_len = 0;
+		return;
+	}
 	if (c == '\n') {
 		console_write_line(vu->prefix, vu->line, vu->line_len);
 		vu->line_len = 0;
 		return;
 	}
-	if (vu->line_len == sizeof(vu->line))
-		flush_locked(vu); /* overlong line: split it, lose nothing */
+	if (vu->line_len == VUART_LINE_MAX) {
+		if (vu->stream)
+			push_partial(vu);
+		else
+			flush_locked(vu); /* overlong line: split it, lose nothing */
+	}
 	vu->line[vu->line_len++] = c;
 }
 
@@ -192,6 +214,7 @@ static void write_reg(struct vuart *vu, uint64_t off, uint32_t v)
 		break;
 	case UARTIMSC:
 		vu->imsc = v & 0x7ff;
+		push_partial(vu);
 		break;
 	case UARTDMACR:
 		vu->dmacr = v & 0x7;

@@ -23,12 +23,12 @@ typedef void (*vuart_irq_fn)(void *ctx, bool level);
 struct vuart {
 	spinlock_t lock;
 	char prefix[24];
-	char line[VUART_LINE_MAX];
+	char line[VUART_LINE_MAX + 1]; /* + the newline a stream line ends with */
 	size_t line_len;
 	uint8_t rx[VUART_RX_FIFO];
 	unsigned rx_head, rx_count;
 	uint32_t cr, lcr_h, ibrd, fbrd, ifls, imsc, dmacr;
-	bool stream; /* unbuffered output (console_stream), for the input VM */
+	bool stream; /* interactive VM: partial lines shown (console_stream) */
 	bool irq_level;
 	vuart_irq_fn irq_fn;
 	void *irq_ctx;
@@ -37,7 +37,8 @@ struct vuart {
 void vuart_init(struct vuart *vu, const char *vm_name);
 /* Connect the interrupt output (before the VM runs). */
 void vuart_connect_irq(struct vuart *vu, vuart_irq_fn fn, void *ctx);
-/* Write output as it comes instead of by whole lines (before the VM runs). */
+/* Show unfinished lines too, when the guest's driver stops sending (a shell
+ * prompt); for the VM that gets console input. Before the VM runs. */
 void vuart_set_stream(struct vuart *vu, bool stream);
 /* Input from the console: returns how many bytes fitted in the RX FIFO. */
 size_t vuart_receive(struct vuart *vu, const char *buf, size_t n);

@@ -12,6 +12,8 @@
 
 #include <vuart.h>
 
+#include <console.h>
+
 #include "host_console.h"
 
 /* PL011 registers (offsets) and values the guest sees. */
@@ -360,10 +362,40 @@ static void test_concurrent_lines_do_not_interleave(void **state)
 	}
 }
 
+/*
+ * The interactive VM: whole lines as usual; an unfinished line (a prompt)
+ * appears when the driver masks the transmit interrupt; another VM's line
+ * breaks it and it is picked up again with its prefix.
+ */
+static void test_stream_prompt_and_interleaving(void **state)
+{
+	struct vuart *vu = *state;
+
+	vuart_set_stream(vu, true);
+	tx_str(vu, "sos# ");
+	expect_console(""); /* still sending, nothing yet */
+	wr(vu, IMSC, 4, 0x50); /* TX interrupt masked: batch over */
+	expect_console("[vm1] sos# ");
+	tx_str(vu, "ls\n");
+	expect_console("ls\r\n"); /* the open line goes on */
+	tx_str(vu, "half");
+	wr(vu, IMSC, 4, 0x50);
+	console_write_line("[rt0] ", "tick", 4);
+	tx_str(vu, " done\n");
+	expect_console("[vm1] half\r\n[rt0] tick\r\n[vm1]  done\r\n");
+	/* A line written in one batch is never broken. */
+	tx_str(vu, "check: timer cpu1 1->2");
+	console_write_line("[rt0] ", "tick", 4);
+	tx_str(vu, "\n");
+	expect_console("[rt0] tick\r\n[vm1] check: timer cpu1 1->2\r\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hello_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stream_prompt_and_interleaving, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_carriage_return_dropped,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_register_low_byte,
