@@ -272,13 +272,8 @@ class Table:
         return v
 
     def table(self, key, allowed, required=True, what="a table"):
-        v, present = self._get(key, required, what)
-        if not present:
-            return None
-        if not isinstance(v, dict):
-            self.wrong(key, what, v)
-            return None
-        return Table(self.src, v, self.at(key), allowed)
+        v = self.raw_table(key, required, what)
+        return None if v is None else Table(self.src, v, self.at(key), allowed)
 
     def raw_table(self, key, required=True, what="a table"):
         """A table whose keys are names (not field names)."""
