@@ -20,7 +20,7 @@ static enum io_result fail_access(struct io_vm *io, unsigned vcpu_id,
 				  const struct io_access *a, const char *why)
 {
 	if (log_ratelimit_allow(&io->bad_access_rl))
-		log_warn("vm%u vcpu%u: io: %s %s %u bytes at %#llx: %s", io->vm_id,
+		log_warn("vm %s vcpu %u: io: %s %s %u bytes at %#llx: %s", io->name,
 			 vcpu_id, a->space < IO_SPACE_COUNT ? space_names[a->space] : "?",
 			 a->write ? "write" : "read", (unsigned)a->size,
 			 (unsigned long long)a->addr, why);
@@ -33,8 +33,8 @@ static enum io_result unhandled(struct io_vm *io, unsigned vcpu_id,
 {
 	io_stat_inc(io, unhandled);
 	if (log_ratelimit_allow(&io->unhandled_rl))
-		log_info("vm%u vcpu%u: io: unhandled %s %s %u bytes at %#llx%s",
-			 io->vm_id, vcpu_id, space_names[a->space],
+		log_info("vm %s vcpu %u: io: unhandled %s %s %u bytes at %#llx%s",
+			 io->name, vcpu_id, space_names[a->space],
 			 a->write ? "write" : "read", (unsigned)a->size,
 			 (unsigned long long)a->addr,
 			 io->abort_on_unhandled ? ", abort" : "");

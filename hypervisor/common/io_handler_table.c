@@ -241,8 +241,8 @@ int io_register(struct io_vm *io, enum io_space space, uint64_t base,
 	int rc = io_table_add(&io->table, space, base, size, fn, priv, name);
 
 	if (rc)
-		log_warn("vm%u: io: cannot register %s [%#llx, +%#llx) in space %u: %d",
-			 io->vm_id, name ? name : "?", (unsigned long long)base,
+		log_warn("vm %s: io: cannot register %s [%#llx, +%#llx) in space %u: %d",
+			 io->name, name ? name : "?", (unsigned long long)base,
 			 (unsigned long long)size, (unsigned)space, rc);
 	return rc;
 }

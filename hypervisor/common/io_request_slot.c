@@ -54,7 +54,7 @@ static void slot_warn(struct io_vm *io, unsigned vcpu_id, const char *what,
 		      uint32_t state)
 {
 	if (log_ratelimit_allow(&io->bad_access_rl))
-		log_warn("vm%u vcpu%u: io: %s (slot state %u)", io->vm_id,
+		log_warn("vm %s vcpu %u: io: %s (slot state %u)", io->name,
 			 vcpu_id, what, state);
 }
 
@@ -148,8 +148,8 @@ enum io_result io_wait_completion(struct io_vm *io, unsigned vcpu_id,
 	if (vcpu_id >= io->vcpu_count ||
 	    __atomic_load_n(&io->vcpu[vcpu_id].phase, __ATOMIC_ACQUIRE) ==
 		    IO_PHASE_IDLE) {
-		log_err("vm%u vcpu%u: io: wait without a forwarded request",
-			io->vm_id, vcpu_id);
+		log_err("vm %s vcpu %u: io: wait without a forwarded request",
+			io->name, vcpu_id);
 		io_stat_inc(io, failed);
 		return IO_FAILED;
 	}

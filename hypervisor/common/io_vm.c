@@ -6,6 +6,7 @@
  * io_vm_cancel_all() and io_vm_get_stats() may also run at any time.
  */
 #include <errno.h>
+#include <lib/format.h>
 
 #include "io_internal.h"
 
@@ -15,6 +16,10 @@ int io_vm_init(struct io_vm *io, const struct io_vm_params *p)
 	    p->completion_mode > TESSERA_IO_COMPLETION_POLLING)
 		return -EINVAL;
 	io->vm_id = p->vm_id;
+	if (p->name)
+		fmt_snprintf(io->name, sizeof(io->name), "%s", p->name);
+	else
+		fmt_snprintf(io->name, sizeof(io->name), "vm%u", p->vm_id);
 	io->vcpu_count = p->vcpu_count;
 	io->completion_mode = p->completion_mode;
 	io->abort_on_unhandled = p->abort_on_unhandled;

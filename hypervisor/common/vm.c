@@ -92,6 +92,7 @@ static int vm_init_io(struct vm *vm)
 	const struct vm_config *cfg = vm->cfg;
 	struct io_vm_params params = {
 		.vm_id = vm->id,
+		.name = cfg->name,
 		.vcpu_count = vm->vcpu_count,
 		.completion_mode = cfg->flags & VM_FLAG_IO_POLLING
 					   ? TESSERA_IO_COMPLETION_POLLING

@@ -110,7 +110,8 @@ struct io_vcpu_wait {
 };
 
 struct io_vm_params {
-	uint32_t vm_id;      /* for log lines */
+	uint32_t vm_id;
+	const char *name;    /* for log lines; NULL: "vm<id>" */
 	uint32_t vcpu_count; /* 1..CONFIG_MAX_VCPUS_PER_VM */
 	uint32_t completion_mode; /* TESSERA_IO_COMPLETION_* */
 	bool abort_on_unhandled;  /* unhandled access: abort, not all-ones */
@@ -119,6 +120,7 @@ struct io_vm_params {
 /* Per-VM state, embedded by value in the VM. */
 struct io_vm {
 	uint32_t vm_id;
+	char name[16];           /* as the rest of the log names the VM */
 	uint32_t vcpu_count;
 	uint32_t completion_mode;
 	bool abort_on_unhandled;

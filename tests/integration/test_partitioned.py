@@ -127,7 +127,7 @@ def test_io_path_postwork_unhandled_policy_and_hypercalls(ctx):
                 # enabled, condition met (ISTATUS): the timer did fire
                 "ptimer ctl 0x5"):
             run.wait_for(rf"^\[rt0\] iocheck: {re.escape(want)}$", 0, timeout=1)
-        logged = run.matching(r"^\[hv\] vm0 vcpu0: io: unhandled mmio")
+        logged = run.matching(r"^\[hv\] vm rt0 vcpu 0: io: unhandled mmio")
         expect(run.matching(r"unhandled mmio read 8 bytes at 0xa000000$"),
                "the unhandled access was not logged with its address")
         # 203 unhandled accesses, rate-limited to a handful of lines

@@ -5,7 +5,8 @@ IO_CORE_SRCS := hypervisor/common/io_handler_table.c \
 	hypervisor/common/io_request_slot.c \
 	hypervisor/common/io_postwork.c \
 	hypervisor/common/io_vm.c \
-	hypervisor/common/log_ratelimit.c
+	hypervisor/common/log_ratelimit.c \
+	hypervisor/lib/format.c
 IO_TEST_SRCS := $(IO_CORE_SRCS) tests/unit/test_io_support.c
 
 UNIT_TESTS += test_io_table
