@@ -7,6 +7,8 @@
  * stays in the hardware and is only reset with the vCPU.
  */
 #include <arch.h>
+#include <arch_cpu.h>
+#include <config.h>
 #include <arm64_cpu.h>
 #include <arm64_irq.h>
 #include <gicv3.h>
@@ -19,6 +21,10 @@
 #define MAX_LRS 16
 
 static unsigned nr_lrs; /* the same on every pCPU of a board */
+/* What this pCPU's list registers hold: read at exit, kept until the entry
+ * (the guest is not running, nothing changes them), so they are read from
+ * the hardware once per round trip and only changed ones are written. */
+static uint64_t lr_shadow[CONFIG_MAX_PCPUS][MAX_LRS];
 
 #define LR_CASE(n, crm, op2)                                                   \
 	case n:                                                                \
@@ -41,6 +47,14 @@ static uint64_t lr_access(unsigned n, bool write, uint64_t value)
 	return value;
 }
 
+static void clear_lrs(void)
+{
+	for (unsigned i = 0; i < nr_lrs; i++) {
+		lr_access(i, true, 0);
+		lr_shadow[cpu_id()][i] = 0;
+	}
+}
+
 void arm64_vgic_cpu_init(void)
 {
 	uint64_t vtr = read_sysreg(S3_4_C12_C11_1); /* ICH_VTR_EL2 */
@@ -48,8 +62,7 @@ void arm64_vgic_cpu_init(void)
 	nr_lrs = (unsigned)(vtr & 0x1f) + 1;
 	if (nr_lrs > MAX_LRS)
 		nr_lrs = MAX_LRS;
-	for (unsigned i = 0; i < nr_lrs; i++)
-		lr_access(i, true, 0);
+	clear_lrs();
 	write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2 */
 	write_sysreg(S3_4_C12_C11_0, 0); /* ICH_HCR_EL2: enabled at entry */
 	isb();
@@ -57,7 +70,7 @@ void arm64_vgic_cpu_init(void)
 
 void arm64_vgic_exit(struct vcpu *vcpu)
 {
-	uint64_t lrs[MAX_LRS];
+	uint64_t *lrs = lr_shadow[cpu_id()];
 
 	for (unsigned i = 0; i < nr_lrs; i++)
 		lrs[i] = lr_access(i, false, 0);
@@ -75,22 +88,25 @@ void arm64_vgic_exit(struct vcpu *vcpu)
 
 void arm64_vgic_enter(struct vcpu *vcpu)
 {
-	uint64_t lrs[MAX_LRS];
+	uint64_t *lrs = lr_shadow[cpu_id()];
+	uint64_t old[MAX_LRS];
 	bool overflow;
 
 	for (unsigned i = 0; i < nr_lrs; i++)
-		lrs[i] = lr_access(i, false, 0);
+		old[i] = lrs[i];
 	overflow = vgic_flush_lrs(&vcpu->vm->arch.vgic, vcpu->id, lrs, nr_lrs);
+	/* A changed LR is written, a zero included: it clears a completed
+	 * entry's pending EOI maintenance condition. */
 	for (unsigned i = 0; i < nr_lrs; i++)
-		lr_access(i, true, lrs[i]);
+		if (lrs[i] != old[i])
+			lr_access(i, true, lrs[i]);
 	write_sysreg(S3_4_C12_C11_0, ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0));
 	isb();
 }
 
 void arm64_vgic_vcpu_reset(struct vcpu *vcpu)
 {
-	for (unsigned i = 0; i < nr_lrs; i++)
-		lr_access(i, true, 0);
+	clear_lrs();
 	write_sysreg(S3_4_C12_C11_7, 0);
 	isb();
 	/* Calls vgic_arch_hw_deactivate for what the guest left active. */
