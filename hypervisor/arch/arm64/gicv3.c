@@ -2,35 +2,13 @@
 #include <arch_cpu.h>
 #include <config.h>
 #include <gicv3.h>
+#include <gicv3_regs.h>
 #include <log.h>
 #include <mmio.h>
 #include <scenario.h>
 #include <sysreg.h>
 
-#define GICD_CTLR 0x0000
-#define GICD_CTLR_RWP BIT(31)
-#define GICD_CTLR_ARE BIT(4)
-#define GICD_CTLR_ENABLE_G1 BIT(1)
-#define GICD_IGROUPR 0x0080
-#define GICD_ISENABLER 0x0100
-#define GICD_ICENABLER 0x0180
-#define GICD_ICACTIVER 0x0380
-#define GICD_IPRIORITYR 0x0400
-#define GICD_ICFGR 0x0c00
-#define GICD_IROUTER 0x6000
 
-#define GICR_FRAME_SIZE 0x20000 /* RD_base + SGI_base */
-#define GICR_TYPER 0x0008
-#define GICR_TYPER_LAST BIT(4)
-#define GICR_WAKER 0x0014
-#define GICR_WAKER_PROCESSOR_SLEEP BIT(1)
-#define GICR_WAKER_CHILDREN_ASLEEP BIT(2)
-#define GICR_SGI 0x10000
-#define GICR_IGROUPR0 (GICR_SGI + 0x0080)
-#define GICR_ISENABLER0 (GICR_SGI + 0x0100)
-#define GICR_ICENABLER0 (GICR_SGI + 0x0180)
-#define GICR_ICACTIVER0 (GICR_SGI + 0x0380)
-#define GICR_IPRIORITYR (GICR_SGI + 0x0400)
 
 #define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
 #define ICC_CTLR_EOIMODE BIT(1)

@@ -10,19 +10,12 @@
  * legacy and extended-range registers). Wrong sizes and misaligned accesses
  * are RAZ/WI too, with a rate-limited log line.
  */
+#include <gicv3_regs.h>
 #include <vgic.h>
 
-#define GICD_CTLR 0x0000
-#define GICD_CTLR_ENABLE_G1 BIT(1)
-#define GICD_CTLR_ARE BIT(4)
-#define GICD_CTLR_DS BIT(6)
-#define GICD_TYPER 0x0004
-#define GICD_IIDR 0x0008
-#define GICD_ITARGETSR 0x0800
 #define GICD_ITARGETSR_END 0x0c00
 #define GICD_CPENDSGIR 0x0f10
 #define GICD_SGIR_END 0x0f30 /* after SPENDSGIR<n> */
-#define GICD_IROUTER 0x6000
 #define GICD_IROUTER_END 0x8000
 
 /* ITLinesNumber, IDbits = 9 (INTIDs < 1024), RSS: no LPIs, MBIS, security
@@ -68,7 +61,7 @@ bool vgic_irq_regs_access(struct vgic *vgic, unsigned vcpu_id,
 		/* Word access; priorities byte-accessible too. */
 		if (size != 4 && !(size == 1 && bits == 8)) {
 			/* Only the SGI frame owns INTID 0. */
-			vgic_bad_access(vgic, lo ? "GICD" : "GICR_SGI", offset,
+			vgic_bad_access(vgic, lo ? "GICD" : "GICR_SGI_BASE", offset,
 					size, write);
 			return true;
 		}

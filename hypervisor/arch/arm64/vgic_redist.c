@@ -6,16 +6,9 @@
  * No LPIs: their registers are RAZ/WI. Frames past the last vCPU, and
  * anything not emulated, read as zero and ignore writes.
  */
+#include <gicv3_regs.h>
 #include <vgic.h>
 
-#define GICR_SGI_BASE 0x10000
-#define GICR_CTLR 0x0000
-#define GICR_IIDR 0x0004
-#define GICR_TYPER 0x0008
-#define GICR_TYPER_LAST BIT(4)
-#define GICR_WAKER 0x0014
-#define GICR_WAKER_PROCESSOR_SLEEP BIT(1)
-#define GICR_WAKER_CHILDREN_ASLEEP BIT(2)
 
 static uint64_t typer(const struct vgic *vgic, unsigned vcpu_id)
 {
