@@ -1,19 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <config.h>
 #include <lib/format.h>
+#include <lib/range.h>
 #include <scenario_check.h>
 
 #define PAGE 0x1000ull
-
-static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
-{
-	return a < b + bsz && b < a + asz;
-}
-
-static bool inside(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
-{
-	return a >= b && asz <= bsz && a - b <= bsz - asz;
-}
 
 static unsigned popcount64(uint64_t v)
 {
@@ -39,7 +30,7 @@ static int check_region(const struct scenario_config *sc,
 			     (unsigned long long)m->size);
 		return -1;
 	}
-	if (!inside(m->hpa, m->size, plat->ram_base, plat->ram_size)) {
+	if (!range_inside(m->hpa, m->size, plat->ram_base, plat->ram_size)) {
 		fmt_snprintf(err, errlen, "vm %s: memory[%u] 0x%llx+0x%llx is "
 			     "outside RAM 0x%llx+0x%llx", vm->name, r,
 			     (unsigned long long)m->hpa,
@@ -48,14 +39,15 @@ static int check_region(const struct scenario_config *sc,
 			     (unsigned long long)plat->ram_size);
 		return -1;
 	}
-	if (overlaps(m->hpa, m->size, sc->hv_base, sc->hv_size)) {
+	if (range_overlaps(m->hpa, m->size, sc->hv_base, sc->hv_size)) {
 		fmt_snprintf(err, errlen, "vm %s: memory[%u] at 0x%llx overlaps "
 			     "the hypervisor", vm->name, r,
 			     (unsigned long long)m->hpa);
 		return -1;
 	}
 	for (unsigned q = 0; q < r; q++) {
-		if (overlaps(m->gpa, m->size, vm->mem[q].gpa, vm->mem[q].size)) {
+		if (range_overlaps(m->gpa, m->size, vm->mem[q].gpa,
+				   vm->mem[q].size)) {
 			fmt_snprintf(err, errlen, "vm %s: memory[%u] and "
 				     "memory[%u] overlap in guest-physical "
 				     "space", vm->name, q, r);
@@ -71,7 +63,7 @@ static bool vms_share_memory(const struct vm_config *a,
 {
 	for (unsigned i = 0; i < a->mem_region_count; i++)
 		for (unsigned j = 0; j < b->mem_region_count; j++)
-			if (overlaps(a->mem[i].hpa, a->mem[i].size,
+			if (range_overlaps(a->mem[i].hpa, a->mem[i].size,
 				     b->mem[j].hpa, b->mem[j].size))
 				return true;
 	return false;
@@ -80,7 +72,7 @@ static bool vms_share_memory(const struct vm_config *a,
 static bool gpa_in_vm(const struct vm_config *vm, uint64_t gpa, uint64_t size)
 {
 	for (unsigned r = 0; r < vm->mem_region_count; r++)
-		if (inside(gpa, size, vm->mem[r].gpa, vm->mem[r].size))
+		if (range_inside(gpa, size, vm->mem[r].gpa, vm->mem[r].size))
 			return true;
 	return false;
 }
@@ -89,7 +81,7 @@ static bool gpa_touches_vm(const struct vm_config *vm, uint64_t gpa,
 			   uint64_t size)
 {
 	for (unsigned r = 0; r < vm->mem_region_count; r++)
-		if (overlaps(gpa, size, vm->mem[r].gpa, vm->mem[r].size))
+		if (range_overlaps(gpa, size, vm->mem[r].gpa, vm->mem[r].size))
 			return true;
 	return false;
 }
@@ -171,7 +163,8 @@ int scenario_check(const struct scenario_config *sc,
 			     sc->name, sc->vm_count, CONFIG_MAX_VMS);
 		return -1;
 	}
-	if (!inside(sc->hv_base, sc->hv_size, plat->ram_base, plat->ram_size)) {
+	if (!range_inside(sc->hv_base, sc->hv_size, plat->ram_base,
+			  plat->ram_size)) {
 		fmt_snprintf(err, errlen, "scenario %s: hypervisor memory "
 			     "0x%llx+0x%llx is outside RAM 0x%llx+0x%llx",
 			     sc->name, (unsigned long long)sc->hv_base,

@@ -4,6 +4,7 @@
 #include <console_input.h>
 #include <stdarg.h>
 #include <lib/format.h>
+#include <lib/range.h>
 #include <lib/string.h>
 #include <linux_boot.h>
 #include <vm.h>
@@ -49,8 +50,7 @@ void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t size)
 		const struct mem_region_config *m = &vm->cfg->mem[r];
 
 		/* EL2 maps RAM 1:1, so the host-physical address is the pointer. */
-		if (gpa >= m->gpa && size <= m->size &&
-		    gpa - m->gpa <= m->size - size)
+		if (range_inside(gpa, size, m->gpa, m->size))
 			return (void *)(uintptr_t)(m->hpa + (gpa - m->gpa));
 	}
 	return NULL;

@@ -11,6 +11,7 @@
 #include <lib/fdt.h>
 #include <lib/fdt_write.h>
 #include <lib/format.h>
+#include <lib/range.h>
 #include <lib/string.h>
 #include <vm_fdt.h>
 
@@ -73,7 +74,7 @@ struct labelled {
 
 static bool overlap(const struct vm_fdt_range *a, const struct vm_fdt_range *b)
 {
-	return a->base < b->base + b->size && b->base < a->base + a->size;
+	return range_overlaps(a->base, a->size, b->base, b->size);
 }
 
 /* Every range non-empty, not wrapping, and apart from every other. */
