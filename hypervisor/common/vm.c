@@ -81,6 +81,13 @@ static unsigned nth_set_bit(uint64_t mask, unsigned n)
 	return 64;
 }
 
+/* Console input goes to the VM that takes it while that VM runs. */
+static void console_connect(struct vm *vm, bool connect)
+{
+	if (vm->cfg->kind == VM_KIND_SERVICE && vm->cfg->vuart_gpa)
+		console_input_set_target(connect ? &vm->vuart : NULL);
+}
+
 static void vuart_irq(void *vm, bool level)
 {
 	arch_vm_set_irq_level(vm, VUART_INTID, level);
@@ -108,7 +115,7 @@ static int vm_init_io(struct vm *vm)
 		vuart_connect_irq(&vm->vuart, vuart_irq, vm);
 		if (cfg->kind == VM_KIND_SERVICE) {
 			vuart_set_stream(&vm->vuart, true);
-			console_input_set_target(&vm->vuart);
+			console_connect(vm, true);
 		}
 	}
 	return ret;
@@ -208,6 +215,8 @@ static bool vm_leave_running(struct vm *vm, enum vm_state state)
 		/* vCPUs waiting for a device model stop waiting (CANCELLED). */
 		io_vm_cancel_all(&vm->io);
 		vuart_flush(&vm->vuart);
+		if (state != VM_RESETTING)
+			console_connect(vm, false);
 		kick_other_vcpus(vm);
 	}
 	return was_running;

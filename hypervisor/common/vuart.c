@@ -64,6 +64,24 @@ void vuart_connect_irq(struct vuart *vu, vuart_irq_fn fn, void *ctx)
 	vu->irq_ctx = ctx;
 }
 
+void vuart_connect_rx_space(struct vuart *vu, vuart_rx_space_fn fn, void *ctx)
+{
+	spin_lock(&vu->lock);
+	vu->rx_space_fn = fn;
+	vu->rx_space_ctx = ctx;
+	spin_unlock(&vu->lock);
+}
+
+size_t vuart_rx_room(struct vuart *vu)
+{
+	size_t room;
+
+	spin_lock(&vu->lock);
+	room = VUART_RX_FIFO - vu->rx_count;
+	spin_unlock(&vu->lock);
+	return room;
+}
+
 size_t vuart_receive(struct vuart *vu, const char *buf, size_t n)
 {
 	size_t taken = 0;
@@ -73,6 +91,9 @@ size_t vuart_receive(struct vuart *vu, const char *buf, size_t n)
 	for (; taken < n && vu->rx_count < VUART_RX_FIFO; taken++)
 		vu->rx[(vu->rx_head + vu->rx_count++) % VUART_RX_FIFO] =
 			(uint8_t)buf[taken];
+	/* The sender stops when we are full; tell it when we are not. */
+	if (vu->rx_count == VUART_RX_FIFO)
+		vu->rx_was_full = true;
 	changed = irq_changed(vu);
 	spin_unlock(&vu->lock);
 	report_irq(vu, changed);
@@ -136,7 +157,9 @@ void vuart_set_stream(struct vuart *vu, bool stream)
 
 static void transmit(struct vuart *vu, char c)
 {
-	if (c == '\r')
+	/* Whole lines need no carriage returns; the interactive VM's line
+	 * editor does (console_stream). */
+	if (c == '\r' && !vu->stream)
 		return;
 	if (vu->stream && c == '\n') {
 		vu->line[vu->line_len] = '\n'; /* the buffer has room for it */
@@ -228,8 +251,8 @@ int vuart_access(void *vuart, uint64_t offset, unsigned size, bool write,
 		 uint64_t *value)
 {
 	struct vuart *vu = vuart;
-
 	unsigned lane = (unsigned)(offset & 3) * 8;
+	vuart_rx_space_fn space_fn = NULL;
 	bool changed;
 
 	/* The PL011 has 8/16/32-bit registers; wider or unaligned is a guest bug. */
@@ -242,8 +265,14 @@ int vuart_access(void *vuart, uint64_t offset, unsigned size, bool write,
 			 (size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1);
 	else if (!lane) /* a write to the upper bytes only changes nothing we keep */
 		write_reg(vu, offset, (uint32_t)*value);
+	if (vu->rx_was_full && vu->rx_count < VUART_RX_FIFO) {
+		vu->rx_was_full = false;
+		space_fn = vu->rx_space_fn;
+	}
 	changed = irq_changed(vu);
 	spin_unlock(&vu->lock);
 	report_irq(vu, changed);
+	if (space_fn)
+		space_fn(vu->rx_space_ctx);
 	return 0;
 }

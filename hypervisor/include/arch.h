@@ -13,6 +13,8 @@ struct vcpu;
 
 /* Console output of one byte on the hypervisor's UART. */
 void arch_console_putc(char c);
+/* Console input may flow again (console_input.h); any pCPU. */
+void arch_console_rx_resume(void);
 
 /* The VM's second-stage translation, interrupt controller and its
  * registers (after its I/O emulation is initialised). */

@@ -14,9 +14,13 @@ void console_write_line(const char *prefix, const char *text, size_t n);
 
 /*
  * Unbuffered output for the VM the user types into (a shell prompt has no
- * newline): bytes go out at once, `prefix` starts each of its lines. When
- * another line must be written while this one is unfinished, the unfinished
- * line is broken and picked up again with its prefix afterwards.
+ * newline): bytes go out at once, `prefix` starts each of its lines.
+ * Everything else the guest sends reaches the terminal unchanged (escape
+ * sequences included); a carriage return that is not part of CR LF returns
+ * to the start of the line and writes the prefix again, so a line editor's
+ * redraw lands in place. When another line must be written while this one
+ * is unfinished, the unfinished line is broken and picked up again with its
+ * prefix afterwards.
  */
 void console_stream(const char *prefix, const char *text, size_t n);
 

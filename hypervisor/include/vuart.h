@@ -19,6 +19,8 @@
 
 /* Drives the UART's interrupt line; called with the new level on changes. */
 typedef void (*vuart_irq_fn)(void *ctx, bool level);
+/* The guest read from a receive FIFO that had been full: more input fits. */
+typedef void (*vuart_rx_space_fn)(void *ctx);
 
 struct vuart {
 	spinlock_t lock;
@@ -30,8 +32,11 @@ struct vuart {
 	uint32_t cr, lcr_h, ibrd, fbrd, ifls, imsc, dmacr;
 	bool stream; /* interactive VM: partial lines shown (console_stream) */
 	bool irq_level;
+	bool rx_was_full; /* the sender was told to stop (rx_space_fn pending) */
 	vuart_irq_fn irq_fn;
 	void *irq_ctx;
+	vuart_rx_space_fn rx_space_fn;
+	void *rx_space_ctx;
 };
 
 void vuart_init(struct vuart *vu, const char *vm_name);
@@ -40,8 +45,15 @@ void vuart_connect_irq(struct vuart *vu, vuart_irq_fn fn, void *ctx);
 /* Show unfinished lines too, when the guest's driver stops sending (a shell
  * prompt); for the VM that gets console input. Before the VM runs. */
 void vuart_set_stream(struct vuart *vu, bool stream);
-/* Input from the console: returns how many bytes fitted in the RX FIFO. */
+/*
+ * Input from the console: returns how many bytes fitted in the RX FIFO.
+ * The sender must not lose the rest: it asks vuart_rx_room() first, and
+ * once the FIFO was full it waits for the rx_space_fn callback (called from
+ * the guest's read of the data register, outside the vUART's lock).
+ */
 size_t vuart_receive(struct vuart *vu, const char *buf, size_t n);
+size_t vuart_rx_room(struct vuart *vu);
+void vuart_connect_rx_space(struct vuart *vu, vuart_rx_space_fn fn, void *ctx);
 /* MMIO handler: offset within the 4 KiB register window. 0, or -1 if refused. */
 int vuart_access(void *vuart, uint64_t offset, unsigned size, bool write,
 		 uint64_t *value);

@@ -13,6 +13,8 @@
 #include <vuart.h>
 
 #include <console.h>
+#include <console_input.h>
+#include <host_log.h>
 
 #include "host_console.h"
 
@@ -390,6 +392,125 @@ static void test_stream_prompt_and_interleaving(void **state)
 	expect_console("[rt0] tick\r\n[vm1] check: timer cpu1 1->2\r\n");
 }
 
+
+/*
+ * A line editor redraws with a lone carriage return (Up-arrow, Ctrl-U): it
+ * reaches the terminal, with the prefix written again where the cursor
+ * lands; CR LF stays one newline; escape sequences pass unchanged.
+ */
+static void test_stream_redraw_in_place(void **state)
+{
+	struct vuart *vu = *state;
+
+	vuart_set_stream(vu, true);
+	tx_str(vu, "sos# ");
+	wr(vu, IMSC, 4, 0x50);
+	expect_console("[vm1] sos# ");
+	/* Up-arrow: busybox returns to column 0 and rewrites the line */
+	tx_str(vu, "\rsos# echo abcd\x1b[K");
+	wr(vu, IMSC, 4, 0x50);
+	expect_console("\r[vm1] sos# echo abcd\x1b[K");
+	/* Ctrl-U */
+	tx_str(vu, "\rsos# \x1b[K");
+	wr(vu, IMSC, 4, 0x50);
+	expect_console("\r[vm1] sos# \x1b[K");
+	tx_str(vu, "ok\r\n");
+	expect_console("ok\r\n");
+	/* a CR that ends a push waits for what follows it */
+	tx_str(vu, "x\r");
+	wr(vu, IMSC, 4, 0x50);
+	expect_console("[vm1] x");
+	tx_str(vu, "\n");
+	expect_console("\r\n");
+	/* another VM's line between the CR and the redraw: no stray prefix */
+	tx_str(vu, "y\r");
+	wr(vu, IMSC, 4, 0x50);
+	console_write_line("[rt0] ", "tick", 4);
+	tx_str(vu, "z\n");
+	expect_console("[vm1] y\r\n[rt0] tick\r\n[vm1] z\r\n");
+}
+
+static unsigned space_calls;
+
+static void count_space(void *ctx)
+{
+	(void)ctx;
+	space_calls++;
+}
+
+/* The receive FIFO never drops: the sender learns the room, and is called
+ * back once the guest reads from a FIFO that had been full. */
+static void test_receive_room_and_space_callback(void **state)
+{
+	struct vuart *vu = *state;
+	char buf[VUART_RX_FIFO + 10];
+
+	memset(buf, 'a', sizeof(buf));
+	space_calls = 0;
+	vuart_connect_rx_space(vu, count_space, NULL);
+	assert_int_equal(vuart_rx_room(vu), VUART_RX_FIFO);
+	assert_int_equal(vuart_receive(vu, buf, 10), 10);
+	assert_int_equal(vuart_rx_room(vu), VUART_RX_FIFO - 10);
+	assert_int_equal(rd(vu, DR, 4), 'a');
+	assert_int_equal(space_calls, 0); /* it was never full */
+	assert_int_equal(vuart_receive(vu, buf, sizeof(buf)), VUART_RX_FIFO - 9);
+	assert_int_equal(vuart_rx_room(vu), 0);
+	assert_int_equal(rd(vu, FR, 4) & FR_RXFE, 0);
+	rd(vu, FR, 4);
+	assert_int_equal(space_calls, 0); /* a flag read frees nothing */
+	assert_int_equal(rd(vu, DR, 1), 'a');
+	assert_int_equal(space_calls, 1);
+	assert_int_equal(rd(vu, DR, 1), 'a');
+	assert_int_equal(space_calls, 1); /* once per time it was full */
+	assert_int_equal(vuart_rx_room(vu), 2);
+	for (unsigned i = 0; i < VUART_RX_FIFO - 2; i++)
+		assert_int_equal(rd(vu, DR, 1), 'a');
+	assert_int_equal(rd(vu, FR, 4) & FR_RXFE, FR_RXFE);
+	assert_int_equal(rd(vu, DR, 1), 0); /* empty FIFO reads 0 */
+}
+
+/* Console input: all of it reaches the connected VM in order, flow resumes
+ * when the VM reads; with nobody connected the user is told once. */
+static void test_console_input_flow(void **state)
+{
+	struct vuart *vu = *state;
+	char paste[4096];
+	size_t sent = 0, got = 0;
+
+	for (size_t i = 0; i < sizeof(paste); i++)
+		paste[i] = (char)('!' + i % 90);
+	host_console_rx_resumes();
+	console_input_set_target(vu);
+	assert_true(host_console_rx_resumes() >= 1);
+	/* what a console driver does: send what fits, then wait for a resume */
+	while (got < sizeof(paste)) {
+		size_t room = console_input_room();
+		size_t n = sizeof(paste) - sent < room ? sizeof(paste) - sent : room;
+
+		console_input(paste + sent, n);
+		sent += n;
+		if (sent < sizeof(paste))
+			assert_int_equal(console_input_room(), 0);
+		/* the guest reads three bytes, then the driver is resumed */
+		for (int k = 0; k < 3 && got < sent; k++, got++)
+			assert_int_equal(rd(vu, DR, 1), (unsigned char)paste[got]);
+		if (sent < sizeof(paste))
+			assert_int_equal(host_console_rx_resumes(), 1);
+	}
+	assert_int_equal(sent, sizeof(paste));
+
+	console_input_set_target(NULL);
+	assert_true(console_input_room() == SIZE_MAX);
+	host_log_reset();
+	console_input("ls\n", 3);
+	console_input("ls\n", 3);
+	assert_int_equal(host_log_count("input is not connected"), 1);
+	console_input_set_target(vu); /* connected again: told again next time */
+	console_input_set_target(NULL);
+	console_input("x", 1);
+	assert_int_equal(host_log_count("input is not connected"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +519,12 @@ int main(void)
 			test_stream_prompt_and_interleaving, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_carriage_return_dropped,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_redraw_in_place,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_receive_room_and_space_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_input_flow, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_data_register_low_byte,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line_split, setup,

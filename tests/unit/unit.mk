@@ -30,8 +30,8 @@ test_format_SRCS := tests/unit/test_format.c hypervisor/lib/format.c
 
 UNIT_TESTS += test_vuart
 test_vuart_SRCS := tests/unit/test_vuart.c hypervisor/common/vuart.c \
-	hypervisor/common/console.c hypervisor/lib/format.c \
-	tests/unit/host/host_console.c
+	hypervisor/common/console.c hypervisor/common/console_input.c \
+	hypervisor/lib/format.c tests/unit/host/host_console.c
 
 -include tests/unit/io.mk
 -include tests/unit/vgic.mk

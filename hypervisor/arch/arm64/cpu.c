@@ -2,10 +2,12 @@
 /* pCPU bring-up and the pCPU hooks of arch.h. */
 #include <arch.h>
 #include <arch_cpu.h>
+#include <arm64_console.h>
 #include <arm64_cpu.h>
 #include <arm64_irq.h>
 #include <config.h>
 #include <gicv3.h>
+#include <scenario.h>
 #include <smccc.h>
 #include <sysreg.h>
 
@@ -64,6 +66,7 @@ static void cpu_common_init(unsigned cpu)
 
 void arm64_boot_primary(const void *dtb)
 {
+	arm64_console_init(tessera_scenario.board->console_uart_base);
 	gicv3_init_distributor();
 	cpu_common_init(0);
 	arm64_console_rx_init();

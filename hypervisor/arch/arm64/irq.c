@@ -6,21 +6,14 @@
  * its list register. The hypervisor's own (kick, maintenance, console input)
  * are deactivated here.
  */
+#include <arm64_console.h>
 #include <arm64_irq.h>
-#include <console_input.h>
 #include <gicv3.h>
 #include <log.h>
-#include <mmio.h>
 #include <scenario.h>
 #include <sysreg.h>
 #include <vgic.h>
 #include <vm.h>
-
-#define PL011_DR 0x000
-#define PL011_FR 0x018
-#define PL011_FR_RXFE BIT(4)
-#define PL011_IMSC 0x038
-#define PL011_IMSC_RX (BIT(4) | BIT(6)) /* receive, receive timeout */
 
 /* Which VM owns each SPI (written at boot, read by any pCPU). */
 static struct vm *spi_owner[INTID_SPURIOUS];
@@ -51,24 +44,7 @@ void arm64_console_rx_init(void)
 	gicv3_spi_set_level_triggered(console_irq, true);
 	gicv3_spi_route(console_irq, read_sysreg(mpidr_el1));
 	gicv3_spi_enable(console_irq, true);
-	mmio_write32(b->console_uart_base + PL011_IMSC, PL011_IMSC_RX);
-}
-
-static void console_rx(void)
-{
-	uint64_t base = tessera_scenario.board->console_uart_base;
-	char buf[32];
-	size_t n = 0;
-
-	while (!(mmio_read32(base + PL011_FR) & PL011_FR_RXFE)) {
-		buf[n++] = (char)mmio_read32(base + PL011_DR);
-		if (n == sizeof(buf)) {
-			console_input(buf, n);
-			n = 0;
-		}
-	}
-	if (n)
-		console_input(buf, n);
+	arm64_console_rx_enable();
 }
 
 /* An interrupt for a guest: true if handed over (left active). */
@@ -95,7 +71,7 @@ void arm64_handle_irqs(void)
 		if (forward_to_guest(intid))
 			continue;
 		if (intid == console_irq && console_irq)
-			console_rx();
+			arm64_console_rx();
 		else if (intid != SGI_KICK && intid != PPI_MAINTENANCE &&
 			 log_ratelimit_allow(&stray_log))
 			log_warn("pCPU %u: unexpected interrupt %u", cpu_id(), intid);

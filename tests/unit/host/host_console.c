@@ -30,6 +30,18 @@ void arch_console_putc(char c)
 	text[i] = c;
 }
 
+static unsigned rx_resumes;
+
+void arch_console_rx_resume(void)
+{
+	__atomic_fetch_add(&rx_resumes, 1, __ATOMIC_RELAXED);
+}
+
+unsigned host_console_rx_resumes(void)
+{
+	return __atomic_exchange_n(&rx_resumes, 0, __ATOMIC_RELAXED);
+}
+
 const char *host_console_text(void)
 {
 	return text;

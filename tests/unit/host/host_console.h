@@ -13,5 +13,7 @@
 const char *host_console_text(void);
 size_t host_console_len(void);
 void host_console_reset(void);
+/* arch_console_rx_resume() calls since the last look. */
+unsigned host_console_rx_resumes(void);
 
 #endif
