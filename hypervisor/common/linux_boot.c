@@ -88,7 +88,10 @@ static int stage_initrd(const void *dtb)
 		return 0;
 	start = fdt_cells(s, len_s == 8 ? 2 : 1);
 	end = fdt_cells(e, len_e == 8 ? 2 : 1);
-	room = tessera_scenario.image_store_size - stage.initrd_offset;
+	/* The kernel may fill the store up to a boundary past its end. */
+	room = stage.initrd_offset < tessera_scenario.image_store_size
+		       ? tessera_scenario.image_store_size - stage.initrd_offset
+		       : 0;
 	if (end <= start || end - start > room) {
 		log_err("linux boot: initrd 0x%llx-0x%llx does not fit the image "
 			"store (%llu KiB free)", (unsigned long long)start,

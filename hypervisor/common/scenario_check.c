@@ -173,6 +173,18 @@ int scenario_check(const struct scenario_config *sc,
 			     (unsigned long long)plat->ram_size);
 		return -1;
 	}
+	/* The loader puts a kernel Image (2 MiB aligned) at the store's base
+	 * and the initrd follows at a 2 MiB boundary. */
+	if (sc->image_store_size &&
+	    (!IS_ALIGNED(sc->image_store_base | sc->image_store_size, SZ_2M) ||
+	     !range_inside(sc->image_store_base, sc->image_store_size,
+			   sc->hv_base, sc->hv_size))) {
+		fmt_snprintf(err, errlen, "scenario %s: image store 0x%llx+0x%llx "
+			     "is not 2 MiB aligned inside the hypervisor's memory",
+			     sc->name, (unsigned long long)sc->image_store_base,
+			     (unsigned long long)sc->image_store_size);
+		return -1;
+	}
 	for (unsigned i = 0; i < sc->vm_count; i++)
 		if (check_vm(sc, plat, i, err, errlen) < 0)
 			return -1;

@@ -119,6 +119,9 @@ static void test_good_layout_at_the_edges(void **state)
 	f.vms[1].vuart_gpa = 0x40000000 - 0x1000;
 	/* bravo on the last pCPUs of the machine */
 	f.vms[1].pcpu_mask = 0xc;
+	/* an image store filling the end of the hypervisor's memory */
+	f.sc.image_store_base = RAM_BASE + HV_SIZE - 0x2000000;
+	f.sc.image_store_size = 0x2000000;
 	expect_ok(&f);
 }
 
@@ -282,6 +285,21 @@ static void shared_pcpu(struct fixture *f)
 {
 	f->vms[1].pcpu_mask = 0x3;
 }
+static void store_not_2m(struct fixture *f)
+{
+	f->sc.image_store_base = RAM_BASE + 0x1000000;
+	f->sc.image_store_size = 0x1100000;
+}
+static void store_base_not_2m(struct fixture *f)
+{
+	f->sc.image_store_base = RAM_BASE + 0x1001000;
+	f->sc.image_store_size = 0x1000000;
+}
+static void store_outside_hv(struct fixture *f)
+{
+	f->sc.image_store_base = RAM_BASE + HV_SIZE - 0x200000;
+	f->sc.image_store_size = 0x400000;
+}
 
 static const struct bad_case bad_cases[] = {
 	{"zero VMs", zero_vms, "scenario partitioned: 0 VMs"},
@@ -328,6 +346,9 @@ static const struct bad_case bad_cases[] = {
 	{"vUART page straddles memory", vuart_straddles_start, "vm bravo: vUART"},
 	{"vUART on the last page", vuart_last_page, "vm bravo: vUART"},
 	{"two VMs share a pCPU", shared_pcpu, "vm bravo: pCPU mask 0x3 shares pCPUs with vm alpha"},
+	{"image store not a 2 MiB multiple", store_not_2m, "scenario partitioned: image store 0x41000000+0x1100000 is not 2 MiB aligned inside the hypervisor's memory"},
+	{"image store base not 2 MiB aligned", store_base_not_2m, "image store 0x41001000+0x1000000"},
+	{"image store past the hypervisor", store_outside_hv, "image store 0x43e00000+0x400000"},
 };
 
 static void test_refused(void **state)
