@@ -13,11 +13,11 @@ set -Eeuo pipefail
 SCHEMA=1        # bump when the layout of $BUILD_DIR/guest changes
 
 HOST_PKGS=(
-    gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+    gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
     qemu-system-arm qemu-efi-aarch64
     libcmocka-dev python3-kconfiglib
     device-tree-compiler libfdt-dev
-    gdb-multiarch cpio clang make gcc pkg-config
+    gdb-multiarch cpio clang make gcc pkg-config tmux
 )
 
 CHECK_MODULES=0

@@ -36,7 +36,7 @@ def guest_file(build, name):
 def direct_command(build, append, smp=SMP, mem_mib=MEM_MIB, disk=True,
                    extra=()):
     """QEMU argv booting the guest kernel and initramfs at EL1, no Tessera."""
-    cmd = ["qemu-system-aarch64", "-M", "virt,gic-version=3",
+    cmd = ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-nic", "none",
            "-cpu", "cortex-a72", "-smp", str(smp), "-m", f"{mem_mib}M",
            "-nographic", "-no-reboot",
            "-kernel", guest_file(build, "Image"),

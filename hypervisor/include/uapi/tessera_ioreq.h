@@ -30,17 +30,7 @@
 #ifndef TESSERA_UAPI_IOREQ_H
 #define TESSERA_UAPI_IOREQ_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-typedef __u8 tessera_u8;
-typedef __u32 tessera_u32;
-typedef __u64 tessera_u64;
-#else
-#include <stdint.h>
-typedef uint8_t tessera_u8;
-typedef uint32_t tessera_u32;
-typedef uint64_t tessera_u64;
-#endif
+#include "tessera_types.h"
 
 /* Geometry. */
 #define TESSERA_IO_PAGE_SIZE 4096u
@@ -105,30 +95,21 @@ struct tessera_io_slot {
 	tessera_u8 reserved[160];    /* future fields; zero */
 };
 
-#ifdef __cplusplus
-#define TESSERA_IO_ASSERT(c, m) static_assert(c, m)
-#else
-#define TESSERA_IO_ASSERT(c, m) _Static_assert(c, m)
-#endif
-#define TESSERA_IO_OFFSET(t, f) __builtin_offsetof(struct t, f)
+TESSERA_ASSERT(sizeof(struct tessera_io_request) == 32, "request size");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_request, type) == 0, "type");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_request, direction) == 4, "dir");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_request, addr) == 8, "addr");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_request, size) == 16, "size");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_request, reserved0) == 20, "rsv");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_request, value) == 24, "value");
 
-TESSERA_IO_ASSERT(sizeof(struct tessera_io_request) == 32, "request size");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_request, type) == 0, "type");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_request, direction) == 4, "dir");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_request, addr) == 8, "addr");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_request, size) == 16, "size");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_request, reserved0) == 20, "rsv");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_request, value) == 24, "value");
-
-TESSERA_IO_ASSERT(sizeof(struct tessera_io_slot) == TESSERA_IO_SLOT_SIZE, "slot");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_slot, state) == 0, "state");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_slot, completion_mode) == 4, "mode");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_slot, seq) == 8, "seq");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_slot, reserved_hdr) == 12, "hdr");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_slot, req) == 64, "req");
-TESSERA_IO_ASSERT(TESSERA_IO_OFFSET(tessera_io_slot, reserved) == 96, "reserved");
-TESSERA_IO_ASSERT(TESSERA_IO_SLOTS_PER_PAGE == 16, "slots per page");
-
-#undef TESSERA_IO_OFFSET
+TESSERA_ASSERT(sizeof(struct tessera_io_slot) == TESSERA_IO_SLOT_SIZE, "slot");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, state) == 0, "state");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, completion_mode) == 4, "mode");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, seq) == 8, "seq");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, reserved_hdr) == 12, "hdr");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, req) == 64, "req");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, reserved) == 96, "reserved");
+TESSERA_ASSERT(TESSERA_IO_SLOTS_PER_PAGE == 16, "slots per page");
 
 #endif
