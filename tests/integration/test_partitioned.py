@@ -2,9 +2,20 @@
 """The `partitioned` scenario: two pre-launched VMs, rt0 (1 vCPU, pCPU 1) and
 rt1 (2 vCPUs, pCPUs 2-3), running the bare-metal guests of tests/guests."""
 
+import os
 import re
 
 from harness import expect
+
+HYPERCALL_H = os.path.join(os.path.dirname(__file__), "..", "..", "hypervisor",
+                           "include", "uapi", "tessera_hypercall.h")
+
+
+def hc_abi_version():
+    """TESSERA_HC_ABI_VERSION as the ABI header defines it."""
+    with open(HYPERCALL_H) as f:
+        m = re.search(r"#define TESSERA_HC_ABI_VERSION (0x[0-9a-f]+)u", f.read())
+    return int(m[1], 16)
 
 SCENARIO = "partitioned"
 HV_IMAGE = 0x40200000
@@ -122,7 +133,8 @@ def test_io_path_postwork_unhandled_policy_and_hypercalls(ctx):
                 "unhandled ldr x 0xffffffffffffffff", "unhandled ldrb 0xff",
                 "unhandled write dropped",
                 # any VM may ask the version; notify is Service-VM-only
-                "hc version 0x10000", "hc notify -1", "hc notify hostile -1",
+                f"hc version {hc_abi_version():#x}", "hc notify -1",
+                "hc notify hostile -1",
                 "hc unknown -38",
                 # enabled, condition met (ISTATUS): the timer did fire
                 "ptimer ctl 0x5"):
@@ -137,4 +149,19 @@ def test_io_path_postwork_unhandled_policy_and_hypercalls(ctx):
                "the guest's physical timer interrupt reached the hypervisor "
                "instead of the guest")
         keeps_ticking(run, "rt1", 1, done)
+        no_hypervisor_errors(run)
+
+
+def test_keys_with_no_vm_taking_input_are_explained_once(ctx):
+    """No VM of `partitioned` takes console input: the first key typed gets
+    one line saying so and how to quit, later keys nothing more."""
+    with ctx.boot("console-unconnected") as run:
+        start = run.wait_for(r"^\[rt0\] hello from vcpu 0$")
+        run.send("ls\n")
+        told = run.wait_for(r"^\[hv\] console: input is not connected to any "
+                            r"VM .* Ctrl-A X quits\.$", start)
+        run.send("more keys\n")
+        keeps_ticking(run, "rt1", 0, told)
+        lines = run.matching(r"input is not connected")
+        expect(len(lines) == 1, f"told {len(lines)} times")
         no_hypervisor_errors(run)
