@@ -20,9 +20,20 @@ GUEST_DIR ?= build/guest
 	defconfig savedefconfig clean distclean hypervisor guests guest-linux \
 	scenario-builds
 
+# Goals that set the machine up first (make run, test, bench) configure and
+# build in a sub-make, after the set-up: on a fresh machine Kconfiglib only
+# exists once misc/setup/setup.sh has run.
+SETUP_FIRST_GOALS := setup run test bench
+SETUP_FIRST := $(filter $(SETUP_FIRST_GOALS),$(MAKECMDGOALS))
+
 # ---- configuration (Kconfig via Kconfiglib) --------------------------------
+KCONFIGLIB_CHECK = $(PY) -c 'import kconfiglib' 2>/dev/null || { \
+	echo "error: $(PY) cannot import kconfiglib: run 'make setup' first" \
+	     "(or 'make run' / 'make test', which set the machine up)" >&2; exit 1; }
+
 $(KCONFIG_CONFIG):
 	@mkdir -p $(BUILD)
+	@$(KCONFIGLIB_CHECK)
 	@echo "  DEFCONFIG $(DEFCONFIG)"
 	$(Q)$(PY) -m defconfig --kconfig Kconfig $(DEFCONFIG) >/dev/null
 
@@ -44,7 +55,9 @@ $(GEN)/config.h: $(KCONFIG_CONFIG) Kconfig
 		sed -i 's/^#define CONFIG_\(.*\) y$$/#define CONFIG_\1 1/' $@.tmp && \
 		mv $@.tmp $@
 
+ifeq ($(SETUP_FIRST),)
 -include $(KCONFIG_CONFIG)
+endif
 unquote = $(patsubst "%",%,$(1))
 SCENARIO := $(call unquote,$(CONFIG_SCENARIO))
 BOARD := $(call unquote,$(CONFIG_BOARD))
@@ -53,6 +66,24 @@ BOARD := $(call unquote,$(CONFIG_BOARD))
 SCENARIO_FILE := config/scenarios/$(SCENARIO).toml
 BOARD_FILE := config/boards/$(BOARD).toml
 CONFIG_TOOL := misc/config_tools/tessera_config.py
+
+# A misspelt CONFIG_SCENARIO or CONFIG_BOARD stops the build before anything
+# is compiled (make would build all it can, then find no rule for the .toml).
+# Checked once a .config exists, and not for the goals that fix it.
+CONFIG_EDIT_GOALS := defconfig menuconfig savedefconfig clean distclean
+CHECK_CONFIG := $(and $(if $(SETUP_FIRST),,y),$(wildcard $(KCONFIG_CONFIG)),\
+	$(if $(MAKECMDGOALS),$(filter-out $(CONFIG_EDIT_GOALS),$(MAKECMDGOALS)),y))
+comma_space := ,$() $()
+toml_names = $(subst $() ,$(comma_space),$(strip \
+	$(patsubst $(1)/%.toml,%,$(sort $(wildcard $(1)/*.toml)))))
+ifeq ($(CHECK_CONFIG),)
+else ifeq ($(wildcard $(SCENARIO_FILE)),)
+$(shell echo 'error: CONFIG_SCENARIO="$(SCENARIO)": no $(SCENARIO_FILE) (scenarios: $(call toml_names,config/scenarios))' >&2)
+$(error fix CONFIG_SCENARIO in $(KCONFIG_CONFIG), e.g. with 'make menuconfig')
+else ifeq ($(wildcard $(BOARD_FILE)),)
+$(shell echo 'error: CONFIG_BOARD="$(BOARD)": no $(BOARD_FILE) (boards: $(call toml_names,config/boards))' >&2)
+$(error fix CONFIG_BOARD in $(KCONFIG_CONFIG), e.g. with 'make menuconfig')
+endif
 
 $(GEN)/scenario.c $(GEN)/scenario.json $(GEN)/scenario.mk &: $(SCENARIO_FILE) \
 		$(BOARD_FILE) $(CONFIG_TOOL) $(KCONFIG_CONFIG)
@@ -65,7 +96,8 @@ $(GEN)/scenario.c $(GEN)/scenario.json $(GEN)/scenario.mk &: $(SCENARIO_FILE) \
 		--out-mk $(GEN)/scenario.mk
 	$(Q)touch $(GEN)/scenario.c $(GEN)/scenario.json $(GEN)/scenario.mk
 
-ifneq ($(filter-out defconfig menuconfig savedefconfig clean setup,$(MAKECMDGOALS)),)
+ifneq ($(SETUP_FIRST),)
+else ifneq ($(filter-out defconfig menuconfig savedefconfig clean distclean,$(MAKECMDGOALS)),)
 -include $(GEN)/scenario.mk
 else ifeq ($(MAKECMDGOALS),)
 -include $(GEN)/scenario.mk
@@ -117,7 +149,8 @@ include tests/guests/guests.mk
 ROOTFS := $(GUEST_DIR)/rootfs.cpio.gz
 TEST_DISK := $(GUEST_DIR)/test-disk.img
 
-$(ROOTFS): misc/rootfs/build_rootfs.py misc/rootfs/init \
+$(ROOTFS): misc/rootfs/build_rootfs.py misc/rootfs/init misc/rootfs/inittab \
+		misc/rootfs/tessera-shell \
 		$(wildcard tests/guests/linux/*.sh) \
 		$(GUEST_DIR)/busybox $(GUEST_DIR)/kernel-version
 	@echo "  ROOTFS  $@"
@@ -144,6 +177,12 @@ scenario-builds:
 -include tests/unit/unit.mk
 
 all: hypervisor guests
+
+# Goals that only collect prerequisites get an empty recipe, so a warm run
+# is quiet instead of "make[1]: Nothing to be done for 'hypervisor'"; what
+# their prerequisites print is unchanged.
+all hypervisor guests guest-linux unit-tests-build benches-build fuzzers-build:
+	@:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -56,6 +56,9 @@ GICD_SIZE = 0x10000          # GICv3 distributor
 GICR_FRAME_SIZE = 0x20000    # GICv3 redistributor: RD_base + SGI_base frames
 SPI_MIN, SPI_MAX = 32, 1019  # INTIDs that can be passed through
 MAX_DEVICE_COUNT = 1024      # instances of one expanded board device
+IMAGE_STORE_ALIGN = 0x200000  # the initrd is staged at a 2 MiB boundary
+# Its GUEST_PROGRAMS are the test guests a pre-launched VM's `image` may name.
+GUESTS_MK = os.path.join("tests", "guests", "guests.mk")
 
 KINDS = {
     "pre-launched": "VM_KIND_PRE_LAUNCHED",
@@ -194,10 +197,143 @@ def read_toml(src):
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        src.err(None, "TOML syntax error: %s" % e)
+        number = bad_number_at_error(text, e)
+        if number:
+            src.err(*number)
+        else:
+            src.err(None, "TOML syntax error: %s" % e)
     except (RecursionError, ValueError, OverflowError) as e:
         src.err(None, "TOML syntax error: %s" % (str(e) or type(e).__name__))
     return None
+
+
+# tomllib (3.11) ends its messages with the position; 1-based, lines split at \n.
+TOML_ERROR_AT_RE = re.compile(r"\(at line (\d+), column (\d+)\)$")
+NUMBER_LIKE_RE = re.compile(r"[+-]?[0-9]\S*\Z")   # one token that starts like a number
+NUMBER_HINT = ("write an integer such as 0x5000_0000 or 1342177280 "
+               "(TOML has no size suffixes)")
+
+
+def bad_number_at_error(text, error):
+    """(field, message) for a syntax error inside a number, None otherwise.
+
+    tomllib reports "size = 0x5G" as "Expected newline ..." or, inside an
+    inline table, "Unclosed inline table": it reads 0x5 and trips over the
+    G.  Users write such sizes, so the message names the field and says what
+    a number looks like instead.
+    """
+    m = TOML_ERROR_AT_RE.search(str(error))
+    if not m:
+        return None
+    lineno, column = int(m.group(1)), int(m.group(2))
+    lines = text.split("\n")
+    if not 1 <= lineno <= len(lines):
+        return None
+    line = lines[lineno - 1]
+    at = min(column - 1, len(line))
+    # The value being parsed: from the last '=', '[', '{' or ',' before the
+    # error to the next delimiter after it.
+    start = max(line.rfind(c, 0, at) for c in "=[{,") + 1
+    ends = [i for i in (line.find(c, at) for c in ",]}#=") if i >= 0]
+    value = line[start:min(ends) if ends else len(line)].strip()
+    if not NUMBER_LIKE_RE.match(value) or is_toml_number(value):
+        return None
+    field = toml_path_at(text, sum(len(x) + 1 for x in lines[:lineno - 1]) + at)
+    if len(value) > 40:
+        value = value[:37] + "..."
+    return field, "%s is not a number (line %d): %s" % (value, lineno, NUMBER_HINT)
+
+
+def is_toml_number(value):
+    try:
+        v = tomllib.loads("v = " + value)["v"]
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError, OverflowError):
+        return False
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def toml_path_at(text, pos):
+    """The field being defined at offset pos of a TOML text, as the tool
+    names fields (vm[1].memory[0].size), or None if there is no key.
+
+    A light scan of the text before pos, good enough for error messages: it
+    follows [table] and [[array]] headers, keys, inline tables and arrays,
+    and skips strings and comments; it does not validate anything.
+    """
+    counts = {}            # [[name]] -> number seen so far
+    # Frames: [kind, path, key-or-index, state]; kind "table" (state "key"
+    # while reading a key, "value" after '=') or "array" (index).
+    stack = [["table", "", "", "key"]]
+    i = 0
+    while i < pos:
+        c = text[i]
+        top = stack[-1]
+        if c == "#":
+            end = text.find("\n", i)
+            i = pos if end < 0 else end
+            continue
+        if c in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
+            j = i + len(quote)
+            while j < pos and not text.startswith(quote, j):
+                j += 2 if (quote[0] == '"' and text[j] == "\\") else 1
+            if top[0] == "table" and top[3] == "key":
+                top[2] += text[i:j + len(quote)]
+            i = j + len(quote)
+            continue
+        if c == "\n":
+            if len(stack) == 1:
+                top[2], top[3] = "", "key"
+        elif top[0] == "table" and top[3] == "key":
+            if c == "[" and len(stack) == 1 and not top[2].strip():
+                end = text.find("\n", i)
+                header = text[i:pos if end < 0 or end > pos else end]
+                h = re.match(r"\[\[\s*([^\]]*?)\s*\]\]|\[\s*([^\]]*?)\s*\]", header)
+                if h and h.group(1) is not None:
+                    counts[h.group(1)] = counts.get(h.group(1), 0) + 1
+                    top[1] = "%s[%d]" % (dotted_path("", h.group(1)), counts[h.group(1)] - 1)
+                elif h:
+                    top[1] = dotted_path("", h.group(2))
+                i += max(len(header), 1)
+                continue
+            if c == "=":
+                top[3] = "value"
+            elif c == "}" and len(stack) > 1:
+                stack.pop()
+            elif not c.isspace() or top[2]:
+                top[2] += c
+        elif c in "[{":
+            if top[0] == "array":
+                path = "%s[%d]" % (top[1], top[2])
+            else:
+                path = dotted_path(top[1], top[2])
+            stack.append(["array", path, 0, None] if c == "[" else ["table", path, "", "key"])
+        elif c in "]}":
+            if len(stack) > 1:
+                stack.pop()
+        elif c == ",":
+            if top[0] == "array":
+                top[2] += 1
+            elif len(stack) > 1:
+                top[2], top[3] = "", "key"
+        i += 1
+    top = stack[-1]
+    if top[0] == "array":
+        return "%s[%d]" % (top[1], top[2])
+    path = dotted_path(top[1], top[2])
+    return path or None
+
+
+def dotted_path(parent, key):
+    """parent + a TOML key as written (bare, quoted or dotted)."""
+    for part in re.findall(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^.\s]+', key):
+        if part[0] in "\"'":
+            try:
+                part = tomllib.loads("k = " + part)["k"]
+            except tomllib.TOMLDecodeError:
+                part = part[1:-1]
+        parent = key_path(parent, part)
+    return parent
 
 
 class Table:
@@ -725,7 +861,14 @@ def load_scenario(path, problems):
         if store:
             sbase, ssize = store.integer("base"), store.integer("size")
             if check_range(store, "base", sbase, "size", ssize, PAGE):
-                s.image_store = (sbase, ssize)
+                # The hypervisor stages the initrd at the first 2 MiB boundary
+                # behind the kernel and counts the room left from there.
+                if ssize % IMAGE_STORE_ALIGN:
+                    store.err("size", "%s is not a multiple of %s (the initrd goes "
+                              "at the next 2 MiB boundary behind the kernel)"
+                              % (hx(ssize), size_name(IMAGE_STORE_ALIGN)))
+                else:
+                    s.image_store = (sbase, ssize)
     vms = top.array("vm", what="an array of [[vm]] tables")
     if vms is not None and not vms:
         top.err("vm", "no VMs: a scenario needs at least one [[vm]]")
@@ -920,6 +1063,43 @@ def check_scenario(s, b, console, args):
                     % (span(vm.vuart, PL011_SIZE), show(dev.name), span(dev.base, dev.size)))
         if b is not None and b.gic:
             check_gic(s, b, vm.path + ".vuart", "virtual UART", vm.vuart, PL011_SIZE)
+
+    # A pre-launched VM's image is a test guest, built for its entry address:
+    # a name nobody builds would only fail at launch. (The Service VM boots
+    # Linux; a post-launched VM's image is for the device model to load.)
+    named = [vm for vm in vms if vm.image is not None and vm.kind == PRE]
+    guests = read_guest_programs(s.src.problems) if named else []
+    for vm in named:
+        if guests and vm.image not in guests:
+            hint = difflib.get_close_matches(vm.image, guests, 1, 0.6)
+            err(vm.path + ".image", "%s is not a test guest%s: the guests are %s "
+                "(GUEST_PROGRAMS in %s)" % (show(vm.image),
+                                           " (did you mean %s?)" % show(hint[0]) if hint else "",
+                                           ", ".join(guests), GUESTS_MK))
+
+
+def read_guest_programs(problems):
+    """GUEST_PROGRAMS of tests/guests/guests.mk, or [] (reported) if unreadable."""
+    src = Src(GUESTS_MK, problems)
+    try:
+        with open(os.path.join(REPO, GUESTS_MK), encoding="utf-8") as f:
+            text = f.read().replace("\\\n", " ")
+    except (OSError, UnicodeDecodeError) as e:
+        src.err(None, "cannot read file (needed to check image names): %s"
+                % (getattr(e, "strerror", None) or e))
+        return []
+    names, defined = [], False
+    for m in re.finditer(r"^GUEST_PROGRAMS\s*(\+=|\?=|:{0,3}=)(.*)$", text, re.M):
+        if m.group(1) == "?=" and defined:
+            continue
+        if m.group(1) != "+=":
+            names = []
+        names += [w for w in m.group(2).split("#")[0].split() if "$" not in w]
+        defined = True
+    if not names:
+        src.err("GUEST_PROGRAMS", "%s (needed to check image names)"
+                % ("lists no programs" if defined else "not defined"))
+    return names
 
 
 def check_in_ram(s, b, path, what, base, size):

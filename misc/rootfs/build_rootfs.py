@@ -3,12 +3,15 @@
 """Build the guest initramfs, BUILD/guest/rootfs.cpio.gz (newc cpio, gzip).
 
     /usr/bin/python3 misc/rootfs/build_rootfs.py [--build build]
-        [--guest BUILD/guest] [--force] [--list]
+        [--guest BUILD/guest] [--force] [--list] [--hsm-dir BUILD/hsm]
+        [--out GUEST/rootfs.cpio.gz]
 
 Inputs, all produced by misc/setup/setup.sh or kept in the repository:
 BUILD/guest/busybox (static aarch64), BUILD/guest/modules (the kernel
 package's lib/modules/<release> tree), BUILD/guest/kernel-version,
-misc/rootfs/init and tests/guests/linux/*.sh. Only the standard library is
+misc/rootfs/init and tests/guests/linux/*.sh; the HSM driver
+(tessera_hsm.ko) and hsm-check from --hsm-dir when they have been built
+(doc/hsm.rst). Only the standard library is
 used: the cpio archive, the ELF .modinfo reader and the dependency
 resolution are all here. The archive is reproducible (fixed owners, times
 and order); the output is rewritten only when its content changes, and
@@ -26,6 +29,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 INIT = os.path.join(HERE, "init")
+# busybox init's table and the console shell it respawns.
+INITTAB = os.path.join(HERE, "inittab")
+SHELL = os.path.join(HERE, "tessera-shell")
 GUEST_SCRIPTS = os.path.join(REPO, "tests", "guests", "linux")
 
 # What the initramfs must be able to do, as module names (dependencies are
@@ -46,6 +52,13 @@ WANTED_MODULES = (
 # The list of modules /init loads in order, relative to /lib/modules/<release>.
 MODULE_LIST = "tessera.modules"
 
+# The HSM driver and its test program (misc/hsm, doc/hsm.rst), taken from
+# the directory the Makefile names (--hsm-dir, default BUILD/hsm) when they
+# have been built; /init loads the module in a step of its own.
+HSM_MODULE = "tessera_hsm.ko"
+HSM_MODULE_PATH = "extra/" + HSM_MODULE     # under /lib/modules/<release>
+HSM_CHECK = "hsm-check"                     # installed as /bin/hsm-check
+
 DIRS = ("bin", "dev", "etc", "lib", "lib/modules", "mnt", "proc", "root",
         "sys", "tests", "tmp", "usr")
 # Everything is in /bin; the other usual places point there.
@@ -55,7 +68,7 @@ DIR_LINKS = (("sbin", "bin"), ("usr/bin", "../bin"), ("usr/sbin", "../bin"))
 NODES = (("dev/console", 0o600, 5, 1), ("dev/null", 0o666, 1, 3))
 # Busybox applets /init and the guest scripts rely on: checked after the
 # applet list is read from the binary.
-REQUIRED_APPLETS = ("sh", "mount", "insmod", "nproc", "setsid", "cttyhack",
+REQUIRED_APPLETS = ("sh", "init", "mount", "insmod", "nproc", "setsid", "cttyhack",
                     "poweroff", "reboot", "taskset", "awk", "grep", "sleep")
 
 
@@ -252,9 +265,37 @@ def read(path):
         raise BuildError(f"{path}: {e.strerror}") from e
 
 
-def build_archive(guest):
-    """(uncompressed cpio bytes, module names in load order)."""
+def default_hsm_dir(guest):
+    """Where the Makefile builds the HSM driver for this guest directory:
+    BUILD/hsm beside BUILD/guest."""
+    return os.path.join(os.path.dirname(os.path.abspath(guest)), "hsm")
+
+
+def hsm_inputs(hsm_dir, release):
+    """{archive name: (bytes, mode)} of the HSM module and hsm-check found
+    in hsm_dir; empty when they have not been built. A module built for
+    another kernel release is an error, not something to boot with."""
+    out = {}
+    ko = os.path.join(hsm_dir, HSM_MODULE)
+    if os.path.exists(ko):
+        elf = read(ko)
+        vermagic = dict(modinfo(elf, ko)).get("vermagic", "").split(" ")[0]
+        if vermagic != release:
+            raise BuildError(f"{ko}: vermagic '{vermagic}' is not the kernel "
+                             f"release '{release}' (rebuild it: make hsm)")
+        out[f"lib/modules/{release}/{HSM_MODULE_PATH}"] = (elf, 0o644)
+    check = os.path.join(hsm_dir, HSM_CHECK)
+    if os.path.exists(check):
+        out[f"bin/{HSM_CHECK}"] = (read(check), 0o755)
+    return out
+
+
+def build_archive(guest, hsm_dir=None):
+    """(uncompressed cpio bytes, module names in load order). hsm_dir: where
+    to take the HSM driver from (default: default_hsm_dir(guest))."""
     release = read(os.path.join(guest, "kernel-version")).decode().strip()
+    hsm = hsm_inputs(default_hsm_dir(guest) if hsm_dir is None else hsm_dir,
+                     release)
     busybox = read(os.path.join(guest, "busybox"))
     tree = ModuleTree(os.path.join(guest, "modules"), release)
     order = tree.resolve(WANTED_MODULES)
@@ -271,6 +312,8 @@ def build_archive(guest):
         if applet != "busybox":
             a.symlink(f"bin/{applet}", "busybox")
     a.file("init", read(INIT), 0o755)
+    a.file("etc/inittab", read(INITTAB))
+    a.file("bin/tessera-shell", read(SHELL), 0o755)
     a.file("etc/tessera-release", f"kernel {release}\n".encode())
 
     moddir = f"lib/modules/{release}"
@@ -295,7 +338,12 @@ def build_archive(guest):
     for n in order:
         closure = [d for d in tree.resolve([n]) if d != n]
         dep_lines.append(f"{stored[n]}: {' '.join(stored[d] for d in reversed(closure))}".rstrip())
+    if f"{moddir}/{HSM_MODULE_PATH}" in hsm:
+        dep_lines.append(f"{HSM_MODULE_PATH}:")
+        a.dir(f"{moddir}/{os.path.dirname(HSM_MODULE_PATH)}")
     a.file(f"{moddir}/modules.dep", "\n".join(dep_lines).encode() + b"\n")
+    for name, (data, mode) in sorted(hsm.items()):
+        a.file(name, data, mode)
 
     try:
         scripts = sorted(f for f in os.listdir(GUEST_SCRIPTS) if f.endswith(".sh"))
@@ -338,13 +386,23 @@ def main():
     ap.add_argument("--force", action="store_true", help="rewrite even if unchanged")
     ap.add_argument("--list", action="store_true",
                     help="only print the modules that would be included")
+    ap.add_argument("--hsm-dir", help="where tessera_hsm.ko and hsm-check "
+                    "are built (default BUILD/hsm; missing files are left out)")
+    ap.add_argument("--out", help="output file (default GUEST/rootfs.cpio.gz)")
     args = ap.parse_args()
     guest = args.guest or os.path.join(args.build, "guest")
-    out = os.path.join(guest, "rootfs.cpio.gz")
+    out = args.out or os.path.join(guest, "rootfs.cpio.gz")
+    hsm_dir = args.hsm_dir or default_hsm_dir(guest)
     try:
-        archive, order = build_archive(guest)
+        archive, order = build_archive(guest, hsm_dir)
+        release = read(os.path.join(guest, "kernel-version")).decode().strip()
+        hsm = hsm_inputs(hsm_dir, release)
     except BuildError as e:
         sys.exit(f"build_rootfs: {e}")
+    if any(n.endswith("/" + HSM_MODULE) for n in hsm):
+        hsm_note = f"hsm: {HSM_MODULE}" + (f", {HSM_CHECK}" if f"bin/{HSM_CHECK}" in hsm else "")
+    else:
+        hsm_note = f"hsm: none, no {os.path.join(hsm_dir, HSM_MODULE)}"
     if args.list:
         print("\n".join(order))
         return
@@ -355,9 +413,9 @@ def main():
             pass
     if write_if_changed(out, archive):
         print(f"build_rootfs: wrote {out} ({os.path.getsize(out)} bytes; "
-              f"modules: {' '.join(order)})")
+              f"modules: {' '.join(order)}; {hsm_note})")
     else:
-        print(f"build_rootfs: {out} is up to date")
+        print(f"build_rootfs: {out} is up to date ({hsm_note})")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ Every run has a deadline and is killed when the test ends, passes or not;
 its whole console output is kept in a log file under the build directory.
 """
 
+import itertools
 import os
 import re
+import shlex
 import subprocess
 import sys
 import threading
@@ -101,6 +103,91 @@ class QemuRun:
         self.log.close()
 
 
+class TerminalRun:
+    """One QEMU process on a real terminal (a tmux pane), for what a person
+    does at the console: typing, Ctrl-C, pasting, line editing. What the
+    terminal shows is read back with capture-pane; the raw output also goes
+    to the log. Bounded like QemuRun: the pane is killed at the deadline and
+    when the test ends."""
+
+    _ids = itertools.count()
+
+    def __init__(self, cmd, log_path, deadline_s, width=160, height=50):
+        self.log_path = log_path
+        self.deadline = time.monotonic() + deadline_s
+        self.session = f"tessera-test-{os.getpid()}-{next(self._ids)}"
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
+        with open(log_path, "w") as f:
+            f.write("# " + " ".join(cmd) + "\n")
+        # QEMU's output also goes through tee into the log; its input is the
+        # pane's terminal, which QEMU puts into raw mode as on a desktop.
+        shell = f"{shlex.join(cmd)} 2>&1 | tee -a {shlex.quote(log_path)}"
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.session,
+                        "-x", str(width), "-y", str(height), shell],
+                       check=True)
+        self.timer = threading.Timer(deadline_s, self.stop)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def screen(self):
+        """The pane as the user sees it: one string per terminal row,
+        trailing blanks removed, scroll-back included."""
+        p = subprocess.run(["tmux", "capture-pane", "-p", "-J", "-S", "-2000",
+                            "-t", self.session], capture_output=True,
+                           text=True)
+        if p.returncode:
+            raise TestFailure(f"the terminal is gone (see {self.log_path})")
+        return [row.rstrip() for row in p.stdout.split("\n")]
+
+    def wait_screen(self, pattern, after=0, timeout=None):
+        """Index of the first screen row at or after `after` matching."""
+        rx = re.compile(pattern)
+        end = self.deadline if timeout is None else min(
+            self.deadline, time.monotonic() + timeout)
+        while True:
+            rows = self.screen()
+            for i in range(after, len(rows)):
+                if rx.search(rows[i]):
+                    return i
+            if time.monotonic() >= end:
+                raise TestFailure(f"no screen row matching /{pattern}/ "
+                                  f"(see {self.log_path}); screen ends:\n"
+                                  + "\n".join(r for r in rows if r)[-2000:])
+            time.sleep(0.3)
+
+    def keys(self, *keys):
+        """tmux key names (e.g. "C-c", "Up", "Enter") pressed one by one."""
+        subprocess.run(["tmux", "send-keys", "-t", self.session, *keys],
+                       check=True)
+
+    def type(self, text):
+        """Literal text as typed."""
+        subprocess.run(["tmux", "send-keys", "-l", "-t", self.session, text],
+                       check=True)
+
+    def paste(self, text):
+        """Text arriving at once, as a terminal paste does."""
+        subprocess.run(["tmux", "load-buffer", "-b", self.session, "-"],
+                       input=text, text=True, check=True)
+        subprocess.run(["tmux", "paste-buffer", "-d", "-b", self.session,
+                        "-t", self.session], check=True)
+
+    def log_text(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self.timer.cancel()
+        subprocess.run(["tmux", "kill-session", "-t", self.session],
+                       capture_output=True)
+
+
 class Context:
     def __init__(self, build):
         self.build = build
@@ -112,6 +199,14 @@ class Context:
                                         append, disk)
         return QemuRun(cmd, os.path.join(self.log_dir, name + ".log"),
                        deadline_s)
+
+    def terminal(self, name, images=None, deadline_s=120, extra=(),
+                 append="", disk=None):
+        """Like boot(), on a tmux terminal (TerminalRun)."""
+        cmd = tessera_qemu.qemu_command(self.build, images, "cortex-a72",
+                                        extra, append, disk)
+        return TerminalRun(cmd, os.path.join(self.log_dir, name + ".log"),
+                           deadline_s)
 
 
 def expect(cond, message):

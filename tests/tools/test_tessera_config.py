@@ -8,8 +8,10 @@ Every validation rule has a fixture in tests/tools/fixtures/ (see its README)
 whose "# expect:" lines are the exact error lines the tool must print; one
 test is generated per fixture.  The other tests cover the shipped scenarios,
 the generated C (compiled, and run on the host to cross-check it against the
-JSON), the JSON and make outputs, atomic/unchanged writes, the command line,
-and robustness against garbage and randomly mutated input.
+JSON), the JSON and make outputs, atomic/unchanged writes, the field names
+given for malformed numbers, the guest image names read from
+tests/guests/guests.mk, the command line, and robustness against garbage and
+randomly mutated input.
 
 The last line printed is "N passed, N failed"; the exit status is non-zero
 if anything failed.
@@ -457,6 +459,96 @@ class ContractTests(unittest.TestCase):
         for name in os.listdir(FIXTURES):
             if name.startswith("bad-"):
                 self.assertTrue(parse_fixture(os.path.join(FIXTURES, name))["expect"], name)
+
+
+# --------------------------------------------------------------------------
+# Syntax errors in numbers: the field is named (fixtures bad-scenario-number*)
+
+class NumberErrorTests(ToolTestCase):
+    def syntax_error(self, text):
+        """The tool's one error line for text as a scenario file (without the file name)."""
+        tool = load_tool_module()
+        problems = tool.Problems()
+        path = self.write("s.toml", text)
+        self.assertIsNone(tool.read_toml(tool.Src(path, problems)))
+        self.assertEqual(len(problems.lines), 1, problems.lines)
+        return problems.lines[0][len(path) + 2:]
+
+    def test_field_paths(self):
+        """toml_path_at() at the position marked @ names the field being defined."""
+        tool = load_tool_module()
+        cases = [
+            ("size = @", "size"),
+            ("[hypervisor]\nsize = @", "hypervisor.size"),
+            ("[ hypervisor ]  # the HV\nbase = 1\nsize = @", "hypervisor.size"),
+            ("[[vm]]\nname = 'a'\n[[vm]]\nentry = @", "vm[1].entry"),
+            ("x = { a = 1, b = @", "x.b"),
+            ("x = { a = { b = 2 }, c = @", "x.c"),
+            ("m = [{ gpa = 1 }, { size = @", "m[1].size"),
+            ("p = [1, 2, @", "p[2]"),
+            ("p = [[1], [2, @", "p[1][1]"),
+            ('[a]\n"quoted key" = @', 'a."quoted key"'),
+            ("a.b = @", "a.b"),
+            ("s = 'x = [' \nt = @", "t"),
+            ('s = "x = [ \\" {"\nt = @', "t"),
+            ("# c = [\nt = @", "t"),
+            ('s = """\n= [ {\n"""\nt = @', "t"),
+            ("[[vm]]\nmemory = [\n  {gpa = 1}, # x, [\n  {size = @", "vm[0].memory[1].size"),
+            ("vm = [\n  { name = 'a' },\n  { entry = @", "vm[1].entry"),
+            ("@", None),
+            ("[hypervisor]\n@", "hypervisor"),
+        ]
+        for text, want in cases:
+            pos = text.index("@")
+            self.assertEqual(tool.toml_path_at(text.replace("@", "0x5G"), pos), want, text)
+
+    def test_number_messages(self):
+        hint = "write an integer such as 0x5000_0000 or 1342177280 (TOML has no size suffixes)"
+        for line, field, value in [
+                ("size = 64M", "size", "64M"),
+                ("size = 1.5G", "size", "1.5G"),
+                ("size = 0x", "size", "0x"),
+                ("size = -0x5", "size", "-0x5"),
+                ("size = 64MiB # a comment", "size", "64MiB"),
+                ("pcpus = [1, 2x]", "pcpus[1]", "2x"),
+                ("r = { base = 0x1000, size = 4k }", "r.size", "4k")]:
+            self.assertEqual(self.syntax_error("a = 1\n" + line + "\n"),
+                             "%s: %s is not a number (line 2): %s" % (field, value, hint))
+
+    def test_other_syntax_errors_unchanged(self):
+        """Not a single number-like token: the parser's own message."""
+        for line in ("size = 5 G", 'name = "unterminated', "pcpus = [1 2]",
+                     "base = 0x40000000 size = 1", "x = y"):
+            self.assertTrue(self.syntax_error(line + "\n").startswith("TOML syntax error: "),
+                            line)
+
+
+# --------------------------------------------------------------------------
+# Guest image names come from tests/guests/guests.mk
+
+class GuestProgramTests(unittest.TestCase):
+    @unittest.skipUnless(shutil.which("make"), "no make")
+    def test_guest_programs_as_make_sees_them(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".mk") as mk:
+            mk.write("print-guest-programs:\n\t@echo $(GUEST_PROGRAMS)\n")
+            mk.flush()
+            p = subprocess.run(["make", "--no-print-directory", "-s", "-f",
+                                "tests/guests/guests.mk", "-f", mk.name,
+                                "print-guest-programs"],
+                               cwd=REPO, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        tool = load_tool_module()
+        problems = tool.Problems()
+        self.assertEqual(tool.read_guest_programs(problems), p.stdout.split())
+        self.assertEqual(problems.lines, [])
+
+    def test_shipped_images_are_guests(self):
+        tool = load_tool_module()
+        guests = tool.read_guest_programs(tool.Problems())
+        for scen in (PARTITIONED, HYBRID):
+            for vm in tool.tomllib.load(open(os.path.join(REPO, scen), "rb"))["vm"]:
+                if "image" in vm:
+                    self.assertIn(vm["image"], guests, scen)
 
 
 # --------------------------------------------------------------------------
