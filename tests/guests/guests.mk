@@ -1,6 +1,6 @@
 # Bare-metal test guests, built once per pre-launched VM entry address of the
 # scenario (they run with the MMU off, so they are linked where they run).
-GUEST_PROGRAMS := hello beacon probe unsupported poweroff reset iocheck
+GUEST_PROGRAMS := hello beacon probe unsupported poweroff reset iocheck microbench
 GUEST_SRC := tests/guests
 GUEST_OUT := $(BUILD)/guests
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -nostdlib \
@@ -47,6 +47,10 @@ $(GUEST_OUT)/%.bin: $(GUEST_OUT)/%.elf
 	$(Q)$(CROSS_COMPILE)objcopy -O binary $< $@
 
 $(foreach a,$(SCENARIO_GUEST_ENTRIES),$(eval $(call guest_at,$(a))))
+
+# The micro-benchmark also runs without a hypervisor: QEMU's -kernel takes
+# the ELF (tests/bench/bench_micro.py).
+GUEST_BINS += $(foreach a,$(SCENARIO_GUEST_ENTRIES),$(GUEST_OUT)/microbench-$(a).elf)
 
 .SECONDARY:
 guests: $(GUEST_BINS)

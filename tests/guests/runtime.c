@@ -158,3 +158,66 @@ void guest_sync_exception(void)
 	/* Skip the faulting instruction. */
 	__asm__ volatile("msr elr_el1, %0" : : "r"(e.elr + 4));
 }
+
+/* A guest that does not handle IRQs never unmasks them; if one arrives
+ * anyway, stop here as the vector did before it called C. */
+__attribute__((weak)) void guest_irq(void)
+{
+	for (;;)
+		__asm__ volatile("wfe");
+}
+
+#define GICD_CTLR 0x0000
+#define GICD_CTLR_ENABLE_GRP1 (1u << 1) /* the layout with one security state */
+#define GICD_CTLR_ARE (1u << 4)
+#define GICD_CTLR_RWP (1u << 31)
+#define GICR_WAKER 0x0014
+#define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
+#define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
+#define GICR_SGI_FRAME 0x10000ul
+#define GICR_IGROUPR0 0x0080
+#define GICR_ISENABLER0 0x0100
+#define GICR_IPRIORITYR0 0x0400
+
+static void gicd_wait_for_rwp(void)
+{
+	while (mmio_read32(GICD_BASE + GICD_CTLR) & GICD_CTLR_RWP)
+		;
+}
+
+void gic_init_distributor(void)
+{
+	/* ARE before the group enable: changing ARE while a group is enabled
+	 * is UNPREDICTABLE. (QEMU and Tessera both have ARE fixed at 1.) */
+	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE);
+	gicd_wait_for_rwp();
+	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_GRP1);
+	gicd_wait_for_rwp();
+}
+
+void gic_init_cpu(unsigned cpu, uint32_t intid_mask)
+{
+	uintptr_t rd = GICR_BASE + cpu * GICR_STRIDE;
+	uintptr_t sgi = rd + GICR_SGI_FRAME;
+
+	mmio_write32(rd + GICR_WAKER,
+		     mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
+	while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)
+		;
+	/* Group 1 for all: Group 0 would arrive as FIQs, and Tessera's vGIC
+	 * has no Group 0 at all. */
+	mmio_write32(sgi + GICR_IGROUPR0, ~0u);
+	for (unsigned intid = 0; intid < 32; intid++)
+		if (intid_mask & (1u << intid))
+			*(volatile uint8_t *)(sgi + GICR_IPRIORITYR0 + intid) =
+				GIC_PRIORITY_DEFAULT;
+	mmio_write32(sgi + GICR_ISENABLER0, intid_mask);
+
+	/* The system register interface, EOImode 0 (EOIR also deactivates),
+	 * every priority unmasked, no preemption grouping. */
+	__asm__ volatile("mrs x0, icc_sre_el1; orr x0, x0, #1; msr icc_sre_el1, x0; isb"
+			 : : : "x0");
+	__asm__ volatile("msr icc_ctlr_el1, xzr; msr icc_pmr_el1, %0;"
+			 "msr icc_bpr1_el1, xzr; msr icc_igrpen1_el1, %1; isb"
+			 : : "r"(0xfful), "r"(1ul) : "memory");
+}

@@ -31,7 +31,12 @@ hang:
 	wfe
 	b	hang
 
-/* Synchronous exceptions at EL1h go to C with the frame; others hang. */
+/*
+ * Synchronous exceptions and IRQs at EL1h go to C (guest_sync_exception,
+ * guest_irq) with the caller-saved registers on the stack; the rest hang.
+ * Guests keep IRQs masked unless they provide guest_irq (runtime.c has a
+ * default that hangs, as the vector did before it called C).
+ */
 	.macro	vec target
 	.balign	0x80
 	b	\target
@@ -44,7 +49,7 @@ guest_vectors:
 	vec hang
 	vec hang
 	vec sync_el1h
-	vec hang
+	vec irq_el1h
 	vec hang
 	vec hang
 	vec hang
@@ -56,7 +61,8 @@ guest_vectors:
 	vec hang
 	vec hang
 
-sync_el1h:
+/* x0-x18 and x30: what a C function may clobber (x29 it saves itself). */
+	.macro	save_caller_saved
 	sub	sp, sp, #256
 	stp	x0, x1, [sp, #0]
 	stp	x2, x3, [sp, #16]
@@ -68,7 +74,9 @@ sync_el1h:
 	stp	x14, x15, [sp, #112]
 	stp	x16, x17, [sp, #128]
 	stp	x18, x30, [sp, #144]
-	bl	guest_sync_exception
+	.endm
+
+	.macro	restore_caller_saved
 	ldp	x0, x1, [sp, #0]
 	ldp	x2, x3, [sp, #16]
 	ldp	x4, x5, [sp, #32]
@@ -80,6 +88,22 @@ sync_el1h:
 	ldp	x16, x17, [sp, #128]
 	ldp	x18, x30, [sp, #144]
 	add	sp, sp, #256
+	.endm
+
+sync_el1h:
+	save_caller_saved
+	bl	guest_sync_exception
+	restore_caller_saved
+	eret
+
+/*
+ * ELR_EL1 and SPSR_EL1 are not saved: PSTATE.I stays set while guest_irq
+ * runs, and an IRQ handler must not take a synchronous exception.
+ */
+irq_el1h:
+	save_caller_saved
+	bl	guest_irq
+	restore_caller_saved
 	eret
 
 	.bss
