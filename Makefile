@@ -91,6 +91,7 @@ $(GEN)/scenario.c $(GEN)/scenario.json $(GEN)/scenario.mk &: $(SCENARIO_FILE) \
 	@echo "  SCENARIO $(SCENARIO) on $(BOARD)"
 	$(Q)$(PY) $(CONFIG_TOOL) --board $(BOARD_FILE) --scenario $(SCENARIO_FILE) \
 		--max-vms $(CONFIG_MAX_VMS) --max-vcpus $(CONFIG_MAX_VCPUS_PER_VM) \
+		--s2-pool-pages $(CONFIG_S2_POOL_PAGES) \
 		--console $(call unquote,$(CONFIG_CONSOLE_UART)) \
 		--out-c $(GEN)/scenario.c --out-json $(GEN)/scenario.json \
 		--out-mk $(GEN)/scenario.mk

@@ -25,7 +25,7 @@ static enum io_result fail_access(struct io_vm *io, unsigned vcpu_id,
 			 a->write ? "write" : "read", (unsigned)a->size,
 			 (unsigned long long)a->addr, why);
 	io_stat_inc(io, failed);
-	return IO_FAILED;
+	return IO_ABORT;
 }
 
 static enum io_result unhandled(struct io_vm *io, unsigned vcpu_id,
@@ -39,7 +39,7 @@ static enum io_result unhandled(struct io_vm *io, unsigned vcpu_id,
 			 (unsigned long long)a->addr,
 			 io->abort_on_unhandled ? ", abort" : "");
 	if (io->abort_on_unhandled)
-		return IO_UNHANDLED_ABORT;
+		return IO_ABORT;
 	if (!a->write)
 		a->value = io_size_mask(a->size);
 	return IO_DONE;
@@ -61,8 +61,8 @@ static enum io_result emulate(struct io_vm *io, unsigned vcpu_id,
 	return IO_DONE;
 }
 
-enum io_result io_dispatch(struct io_vm *io, unsigned vcpu_id,
-			   struct io_access *a)
+enum io_result io_emulate(struct io_vm *io, unsigned vcpu_id,
+			  struct io_access *a)
 {
 	struct io_handler *h;
 
@@ -78,7 +78,7 @@ enum io_result io_dispatch(struct io_vm *io, unsigned vcpu_id,
 	}
 	switch (io_forward(io, vcpu_id, a)) {
 	case IO_FORWARD_SENT:
-		return IO_FORWARDED;
+		return IO_PENDING;
 	case IO_FORWARD_CANCELLED:
 		return IO_CANCELLED;
 	case IO_FORWARD_BUSY:

@@ -8,9 +8,10 @@
  * slot is tried a bounded number of times, and whatever goes wrong fails this
  * one request (logged, rate-limited, counted) instead of hanging or crashing.
  *
- * Waiting never depends on the slot alone: every loop also watches the VM's
- * `cancelled` word, which only the hypervisor writes, so reset and destroy
- * always end a wait, whatever the Service VM does.
+ * Nothing here waits: io_complete() takes one look, and the vCPU thread
+ * decides whether to block (notify mode) or look again (polling). Its first
+ * look is at the VM's `cancelled` word, which only the hypervisor writes, so
+ * reset and destroy always end a request, whatever the Service VM does.
  */
 #include <errno.h>
 
@@ -109,14 +110,14 @@ static enum io_result slot_take_reply(struct io_vm *io, unsigned vcpu_id,
 		}
 		if (expected != TESSERA_IO_STATE_COMPLETE) {
 			slot_warn(io, vcpu_id, "state changed after COMPLETE", expected);
-			return IO_FAILED;
+			return IO_ABORT;
 		}
 	}
 	slot_warn(io, vcpu_id, "could not free a COMPLETE slot", expected);
-	return IO_FAILED;
+	return IO_ABORT;
 }
 
-/* One look at the slot. IO_FORWARDED means: not finished, keep waiting. */
+/* One look at the slot. IO_PENDING means: not finished. */
 static enum io_result slot_check(struct io_vm *io, unsigned vcpu_id,
 				 struct tessera_io_slot *s, struct io_access *a,
 				 bool notified)
@@ -129,50 +130,22 @@ static enum io_result slot_check(struct io_vm *io, unsigned vcpu_id,
 	case TESSERA_IO_STATE_PENDING:
 	case TESSERA_IO_STATE_PROCESSING:
 		if (!notified)
-			return IO_FORWARDED;
+			return IO_PENDING;
 		slot_warn(io, vcpu_id, "notified before the slot was COMPLETE", state);
-		return IO_FAILED;
+		return IO_ABORT;
 	default:
 		slot_warn(io, vcpu_id, "illegal slot state", state);
-		return IO_FAILED;
+		return IO_ABORT;
 	}
 }
 
-enum io_result io_wait_completion(struct io_vm *io, unsigned vcpu_id,
-				  struct io_access *a)
+/* The request is over: counted, slot back to the hypervisor, vCPU idle. */
+static enum io_result finish(struct io_vm *io, struct io_vcpu_wait *w,
+			     enum io_result r)
 {
-	struct io_vcpu_wait *w;
-	enum io_result r = IO_FORWARDED;
-	bool polling = io->completion_mode == TESSERA_IO_COMPLETION_POLLING;
-
-	if (vcpu_id >= io->vcpu_count ||
-	    __atomic_load_n(&io->vcpu[vcpu_id].phase, __ATOMIC_ACQUIRE) ==
-		    IO_PHASE_IDLE) {
-		log_err("vm %s vcpu %u: io: wait without a forwarded request",
-			io->name, vcpu_id);
-		io_stat_inc(io, failed);
-		return IO_FAILED;
-	}
-	w = &io->vcpu[vcpu_id];
-	while (r == IO_FORWARDED) {
-		uint32_t phase;
-
-		if (__atomic_load_n(&io->cancelled, __ATOMIC_ACQUIRE)) {
-			r = IO_CANCELLED;
-			break;
-		}
-		/* Polling ignores notifications: a late one for the previous
-		 * request may land on this one. */
-		phase = __atomic_load_n(&w->phase, __ATOMIC_ACQUIRE);
-		if (polling || phase == IO_PHASE_NOTIFIED)
-			r = slot_check(io, vcpu_id, w->slot, a,
-				       !polling && phase == IO_PHASE_NOTIFIED);
-		if (r == IO_FORWARDED)
-			cpu_relax();
-	}
 	if (r == IO_DONE) {
 		io_stat_inc(io, completed);
-	} else if (r == IO_FAILED) {
+	} else if (r == IO_ABORT) {
 		/* Take the slot back; the next request overwrites it anyway. */
 		__atomic_store_n(&w->slot->state, TESSERA_IO_STATE_FREE,
 				 __ATOMIC_RELEASE);
@@ -185,6 +158,34 @@ enum io_result io_wait_completion(struct io_vm *io, unsigned vcpu_id,
 	return r;
 }
 
+enum io_result io_complete(struct io_vm *io, unsigned vcpu_id,
+			   struct io_access *a)
+{
+	struct io_vcpu_wait *w;
+	bool polling = io->completion_mode == TESSERA_IO_COMPLETION_POLLING;
+	uint32_t phase;
+	enum io_result r;
+
+	if (vcpu_id >= io->vcpu_count ||
+	    __atomic_load_n(&io->vcpu[vcpu_id].phase, __ATOMIC_ACQUIRE) ==
+		    IO_PHASE_IDLE) {
+		log_err("vm %s vcpu %u: io: completion without a forwarded "
+			"request", io->name, vcpu_id);
+		io_stat_inc(io, failed);
+		return IO_ABORT;
+	}
+	w = &io->vcpu[vcpu_id];
+	if (__atomic_load_n(&io->cancelled, __ATOMIC_ACQUIRE))
+		return finish(io, w, IO_CANCELLED);
+	/* Polling ignores notifications: a late one for the previous request
+	 * may land on this one. */
+	phase = __atomic_load_n(&w->phase, __ATOMIC_ACQUIRE);
+	if (!polling && phase != IO_PHASE_NOTIFIED)
+		return IO_PENDING;
+	r = slot_check(io, vcpu_id, w->slot, a, !polling);
+	return r == IO_PENDING ? r : finish(io, w, r);
+}
+
 int io_notify_finish(struct io_vm *io, unsigned vcpu_id)
 {
 	uint32_t expected = IO_PHASE_WAITING;
@@ -195,6 +196,6 @@ int io_notify_finish(struct io_vm *io, unsigned vcpu_id)
 					 IO_PHASE_NOTIFIED, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return -ENOENT;
-	cpu_wake_waiters();
+	io_vcpu_wake(io, vcpu_id);
 	return 0;
 }

@@ -16,6 +16,7 @@ int io_vm_init(struct io_vm *io, const struct io_vm_params *p)
 	    p->completion_mode > TESSERA_IO_COMPLETION_POLLING)
 		return -EINVAL;
 	io->vm_id = p->vm_id;
+	io->owner = p->owner;
 	if (p->name)
 		fmt_snprintf(io->name, sizeof(io->name), "%s", p->name);
 	else
@@ -60,27 +61,14 @@ void io_vm_cancel_all(struct io_vm *io)
 	cpu_wake_waiters();
 }
 
-static bool any_vcpu_busy(const struct io_vm *io)
-{
-	for (unsigned i = 0; i < io->vcpu_count; i++)
-		if (__atomic_load_n(&io->vcpu[i].phase, __ATOMIC_SEQ_CST) !=
-		    IO_PHASE_IDLE)
-			return true;
-	return false;
-}
-
 int io_vm_detach_request_pages(struct io_vm *io)
 {
 	if (!__atomic_load_n(&io->slots, __ATOMIC_ACQUIRE))
 		return -ENOENT;
-	/* Cancel before hiding the pages: io_forward() reads them in the
-	 * opposite order, after announcing itself in its phase. */
 	io_vm_cancel_all(io);
 	__atomic_store_n(&io->slots, NULL, __ATOMIC_SEQ_CST);
-	/* Waiters see `cancelled` within one loop turn; no Service VM value
-	 * can hold them. */
-	while (any_vcpu_busy(io))
-		cpu_relax();
+	for (unsigned i = 0; i < io->vcpu_count; i++)
+		io->vcpu[i] = (struct io_vcpu_wait){.phase = IO_PHASE_IDLE};
 	return 0;
 }
 
@@ -88,14 +76,17 @@ int io_vm_reset(struct io_vm *io)
 {
 	struct tessera_io_slot *slots = __atomic_load_n(&io->slots, __ATOMIC_ACQUIRE);
 
-	if (any_vcpu_busy(io))
-		return -EBUSY;
 	if (slots)
 		clear_slots(io, slots);
 	for (unsigned i = 0; i < io->vcpu_count; i++)
 		io->vcpu[i] = (struct io_vcpu_wait){.phase = IO_PHASE_IDLE};
 	__atomic_store_n(&io->cancelled, 0, __ATOMIC_RELEASE);
 	return 0;
+}
+
+bool io_completes_by_notify(const struct io_vm *io)
+{
+	return io->completion_mode == TESSERA_IO_COMPLETION_NOTIFY;
 }
 
 void io_vm_get_stats(const struct io_vm *io, struct io_stats *out)

@@ -21,6 +21,8 @@
 #define GICD_FRAME_SIZE 0x10000 /* the virtual GICv3 distributor, as the board */
 
 static struct {
+	uint8_t *store;       /* the image store (hypervisor memory) */
+	uint64_t store_size;
 	uint64_t kernel_size; /* the header's image_size: text to end of BSS */
 	uint64_t initrd_offset; /* in the store */
 	uint64_t initrd_size;
@@ -36,29 +38,23 @@ static uint64_t le64(const uint8_t *p)
 	return v;
 }
 
-static uint8_t *store(void)
-{
-	return (uint8_t *)(uintptr_t)tessera_scenario.image_store_base;
-}
-
 static int stage_kernel(void)
 {
-	const uint8_t *hdr = store();
+	const uint8_t *hdr = stage.store;
 	uint64_t size;
 
-	if (!tessera_scenario.image_store_size) {
+	if (!stage.store_size) {
 		log_err("linux boot: the scenario has no image store");
 		return -1;
 	}
 	if ((uint32_t)le64(hdr + IMAGE_MAGIC_OFFSET) != IMAGE_MAGIC) {
 		log_err("linux boot: no arm64 kernel Image at the image store "
-			"0x%llx (load it there with -device loader)",
-			(unsigned long long)tessera_scenario.image_store_base);
+			"%p (load it there with -device loader)", stage.store);
 		return -1;
 	}
 	size = le64(hdr + IMAGE_SIZE);
 	if (le64(hdr + IMAGE_TEXT_OFFSET) != 0 || !size ||
-	    size > tessera_scenario.image_store_size) {
+	    size > stage.store_size) {
 		log_err("linux boot: kernel Image header: text_offset 0x%llx, "
 			"image_size 0x%llx not supported",
 			(unsigned long long)le64(hdr + IMAGE_TEXT_OFFSET),
@@ -89,8 +85,8 @@ static int stage_initrd(const void *dtb)
 	start = fdt_cells(s, len_s == 8 ? 2 : 1);
 	end = fdt_cells(e, len_e == 8 ? 2 : 1);
 	/* The kernel may fill the store up to a boundary past its end. */
-	room = stage.initrd_offset < tessera_scenario.image_store_size
-		       ? tessera_scenario.image_store_size - stage.initrd_offset
+	room = stage.initrd_offset < stage.store_size
+		       ? stage.store_size - stage.initrd_offset
 		       : 0;
 	if (end <= start || end - start > room) {
 		log_err("linux boot: initrd 0x%llx-0x%llx does not fit the image "
@@ -99,13 +95,15 @@ static int stage_initrd(const void *dtb)
 		return -1;
 	}
 	stage.initrd_size = end - start;
-	memmove(store() + stage.initrd_offset, (const void *)(uintptr_t)start,
+	memmove(stage.store + stage.initrd_offset, (const void *)(uintptr_t)start,
 		stage.initrd_size);
 	return 0;
 }
 
-int linux_boot_stage(const void *platform_dtb)
+int linux_boot_stage(const struct scenario_config *sc, const void *platform_dtb)
 {
+	stage.store = (uint8_t *)(uintptr_t)sc->image_store_base;
+	stage.store_size = sc->image_store_size;
 	if (stage_kernel() < 0 || stage_initrd(platform_dtb) < 0)
 		return -1;
 	stage.ready = true;
@@ -138,7 +136,7 @@ static void fill_fdt_params(const struct vm *vm, struct vm_fdt_params *p,
 			    const char *bootargs, uint64_t initrd_gpa)
 {
 	const struct vm_config *cfg = vm->cfg;
-	const struct board_config *b = tessera_scenario.board;
+	const struct board_config *b = vm->board;
 
 	*p = (struct vm_fdt_params){
 		.vcpu_count = vm->vcpu_count,
@@ -192,9 +190,9 @@ int linux_boot_load(struct vm *vm, uint64_t *dtb_gpa)
 		initrd = place(vm, "initrd", initrd_gpa, stage.initrd_size);
 	if (!kernel || !dtb || (stage.initrd_size && !initrd))
 		return -1;
-	memcpy(kernel, store(), stage.kernel_size);
+	memcpy(kernel, stage.store, stage.kernel_size);
 	if (initrd)
-		memcpy(initrd, store() + stage.initrd_offset, stage.initrd_size);
+		memcpy(initrd, stage.store + stage.initrd_offset, stage.initrd_size);
 	make_bootargs(vm, bootargs, sizeof(bootargs));
 	fill_fdt_params(vm, &params, bootargs, initrd_gpa);
 	size = vm_fdt_build(dtb, DTB_WINDOW, platform_fdt(), platform_fdt_size(),

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* Boot: the platform, the scenario check, the VMs, then every pCPU's loop. */
 #include <arch.h>
-#include <arch_cpu.h>
 #include <stdarg.h>
 #include <config.h>
 #include <lib/format.h>
 #include <linux_boot.h>
 #include <log.h>
+#include <pcpu.h>
 #include <platform.h>
 #include <scenario_check.h>
 #include <version.h>
@@ -16,36 +17,31 @@
 
 static struct platform_info platform;
 
-static bool scenario_has_service_vm(const struct scenario_config *sc)
+static bool scenario_boots_linux(const struct scenario_config *sc)
 {
 	for (unsigned i = 0; i < sc->vm_count; i++)
-		if (sc->vms[i].kind == VM_KIND_SERVICE)
+		if (sc->vms[i].boot == VM_BOOT_LINUX)
 			return true;
 	return false;
 }
 
-static NORETURN void pcpu_main(unsigned cpu)
+void pcpu_secondary_main(struct pcpu *p)
 {
-	struct vcpu *vcpu = vcpu_on_pcpu(cpu);
-
-	if (vcpu)
-		vcpu_run_loop(vcpu);
-	for (;;)
-		arch_pcpu_wait(); /* no vCPU here: idle in WFI */
-}
-
-void pcpu_secondary_main(unsigned cpu)
-{
-	log_debug("pCPU %u up", cpu);
-	pcpu_main(cpu);
+	log_debug("pCPU %u up", p->id);
+	p->online = true;
+	pcpu_run(p);
 }
 
 void hv_main(const void *dtb)
 {
+	const struct scenario_config *sc = &tessera_scenario;
 	char err[160];
 
+	pcpu_init_all(sc->pcpu_count, sc->pcpu_policy);
+	arch_init_boot_pcpu(pcpu_get(0), sc->board);
+	pcpu_get(0)->online = true;
 	log_info("Tessera %s (scenario %s, board %s)", TESSERA_VERSION,
-		 tessera_scenario.name, tessera_scenario.board->name);
+		 sc->name, sc->board->name);
 	if (platform_from_fdt(&platform, dtb, DTB_MAX_SIZE, err, sizeof(err)))
 		hv_panic("%s", err);
 	log_info("%u pCPUs, %llu MiB RAM at 0x%llx", platform.cpu_count,
@@ -53,28 +49,30 @@ void hv_main(const void *dtb)
 		 (unsigned long long)platform.ram_base);
 	if (platform_keep_fdt(dtb, DTB_MAX_SIZE) < 0)
 		hv_panic("device tree at %p is too large to keep", dtb);
-	if (scenario_check(&tessera_scenario, &platform, err, sizeof(err)))
+	if (scenario_check(sc, &platform, err, sizeof(err)))
 		hv_panic("scenario does not fit this machine: %s", err);
-	if (scenario_has_service_vm(&tessera_scenario))
-		linux_boot_stage(platform_fdt()); /* failure: logged, SOS not started */
-	if (vm_create_all(&tessera_scenario) < 0)
+	if (scenario_boots_linux(sc))
+		linux_boot_stage(sc, platform_fdt()); /* failure: logged */
+	if (vm_init_all(sc) < 0)
 		hv_panic("no VM could be started");
-	for (unsigned cpu = 1; cpu < platform.cpu_count; cpu++)
-		if (arch_pcpu_start(cpu, platform.cpu_mpidr[cpu]) < 0)
+	for (unsigned cpu = 1; cpu < platform.cpu_count && cpu < pcpu_count();
+	     cpu++)
+		if (arch_pcpu_start(pcpu_get(cpu), platform.cpu_mpidr[cpu]) < 0)
 			log_warn("pCPU %u (MPIDR 0x%llx) did not start", cpu,
 				 (unsigned long long)platform.cpu_mpidr[cpu]);
-	pcpu_main(0);
+	pcpu_run(pcpu_get(0));
 }
 
 void hv_panic(const char *fmt, ...)
 {
+	struct pcpu *p = pcpu_this();
 	char why[160];
 	va_list ap;
 
 	va_start(ap, fmt);
 	fmt_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	log_err("panic on pCPU %u: %s", cpu_id(), why);
+	log_err("panic on pCPU %u: %s", p ? p->id : 0, why);
 	for (;;)
-		arch_pcpu_wait();
+		arch_pcpu_idle(p);
 }

@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* VM slots, boot-time creation and the state changes of running VMs (vm.h). */
 #include <arch.h>
-#include <arch_cpu.h>
 #include <console_input.h>
-#include <stdarg.h>
+#include <errno.h>
 #include <lib/format.h>
-#include <lib/range.h>
 #include <lib/string.h>
 #include <linux_boot.h>
+#include <pcpu.h>
+#include <stdarg.h>
 #include <vm.h>
+
+#include "vm_internal.h"
 
 static struct vm vms[CONFIG_MAX_VMS];
 static unsigned nr_vms;
-/* pCPU -> the vCPU pinned to it; written once at boot. */
-static struct vcpu *pcpu_vcpu[CONFIG_MAX_PCPUS];
+static uint64_t vm_events; /* VM ids whose state changed (atomic) */
 
 unsigned vm_count(void)
 {
@@ -34,57 +36,59 @@ enum vm_state vm_get_state(const struct vm *vm)
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
 }
 
+bool vm_has_cap(const struct vm *vm, uint32_t cap)
+{
+	return (vm->cfg->caps & cap) == cap;
+}
+
 struct io_vm *vm_io(struct vm *vm)
 {
 	return &vm->io;
 }
 
-struct vcpu *vcpu_on_pcpu(unsigned pcpu)
+struct vm *vm_upcall_target(void)
 {
-	return pcpu < CONFIG_MAX_PCPUS ? pcpu_vcpu[pcpu] : NULL;
-}
-
-void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t size)
-{
-	for (unsigned r = 0; r < vm->cfg->mem_region_count; r++) {
-		const struct mem_region_config *m = &vm->cfg->mem[r];
-
-		/* EL2 maps RAM 1:1, so the host-physical address is the pointer. */
-		if (range_inside(gpa, size, m->gpa, m->size))
-			return (void *)(uintptr_t)(m->hpa + (gpa - m->gpa));
-	}
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vm_has_cap(&vms[i], VM_CAP_UPCALL) &&
+		    vm_get_state(&vms[i]) == VM_RUNNING)
+			return &vms[i];
 	return NULL;
 }
 
-bool vm_owns_gpa(const struct vm *vm, uint64_t gpa, uint64_t size)
+/* ---- events for the Service VM ---- */
+
+uint64_t vm_take_events(void)
 {
-	return vm_gpa_to_hva(vm, gpa, size) != NULL;
+	return __atomic_exchange_n(&vm_events, 0, __ATOMIC_ACQ_REL);
 }
 
-/* What vCPU 0 starts with: the entry, and for Linux a fresh image and DT. */
-static int vm_prepare_boot(struct vm *vm)
+void vm_note_event(struct vm *vm)
 {
-	struct vcpu *boot = &vm->vcpus[0];
+	struct vm *sos;
 
-	boot->boot_pc = vm->cfg->entry;
-	boot->boot_arg = 0;
-	if (vm->cfg->kind == VM_KIND_SERVICE)
-		return linux_boot_load(vm, &boot->boot_arg);
-	return 0;
+	if (!vm_has_cap(vm, VM_CAP_RUNTIME))
+		return;
+	__atomic_fetch_or(&vm_events, 1ull << vm->id, __ATOMIC_ACQ_REL);
+	sos = vm_upcall_target();
+	if (sos)
+		arch_vm_irq_edge(sos, sos->cfg->event_intid);
 }
 
-static unsigned nth_set_bit(uint64_t mask, unsigned n)
+void io_arch_raise_upcall(struct io_vm *io)
 {
-	for (unsigned bit = 0; bit < 64; bit++)
-		if ((mask & BIT(bit)) && n-- == 0)
-			return bit;
-	return 64;
+	struct vm *sos = vm_upcall_target();
+
+	(void)io;
+	if (sos)
+		arch_vm_irq_edge(sos, sos->cfg->upcall_intid);
 }
+
+/* ---- console ---- */
 
 /* Console input goes to the VM that takes it while that VM runs. */
 static void console_connect(struct vm *vm, bool connect)
 {
-	if (vm->cfg->kind == VM_KIND_SERVICE && vm->cfg->vuart_gpa)
+	if (vm_has_cap(vm, VM_CAP_CONSOLE_INPUT) && vm->cfg->vuart_gpa)
 		console_input_set_target(connect ? &vm->vuart : NULL);
 }
 
@@ -93,138 +97,69 @@ static void vuart_irq(void *vm, bool level)
 	arch_vm_set_irq_level(vm, VUART_INTID, level);
 }
 
-/* I/O emulation: the request machinery, and the hypervisor's own devices. */
-static int vm_init_io(struct vm *vm)
-{
-	const struct vm_config *cfg = vm->cfg;
-	struct io_vm_params params = {
-		.vm_id = vm->id,
-		.name = cfg->name,
-		.vcpu_count = vm->vcpu_count,
-		.completion_mode = cfg->flags & VM_FLAG_IO_POLLING
-					   ? TESSERA_IO_COMPLETION_POLLING
-					   : TESSERA_IO_COMPLETION_NOTIFY,
-		.abort_on_unhandled = cfg->flags & VM_FLAG_ABORT_ON_UNHANDLED,
-	};
-	int ret = io_vm_init(&vm->io, &params);
+/* ---- stopping and starting vCPUs ---- */
 
-	if (!ret && cfg->vuart_gpa) {
-		ret = io_register(&vm->io, IO_SPACE_MMIO, cfg->vuart_gpa,
-				  VUART_MMIO_SIZE, vuart_access, &vm->vuart,
-				  "vuart");
-		vuart_connect_irq(&vm->vuart, vuart_irq, vm);
-		if (cfg->kind == VM_KIND_SERVICE) {
-			vuart_set_stream(&vm->vuart, true);
-			console_connect(vm, true);
-		}
-	}
-	return ret;
+/* On v's own pCPU, between two guest entries: v stops and its hardware
+ * state is given back. */
+static void stop_on_pcpu(void *arg)
+{
+	struct vcpu *v = arg;
+
+	sched_block(v, VCPU_BLOCK_STOPPED);
+	if (v->pcpu->loaded == v)
+		pcpu_unload(v->pcpu);
 }
 
-static int vm_create(const struct vm_config *cfg)
+void vm_stop_vcpus(struct vm *vm)
 {
-	struct vm *vm = &vms[nr_vms];
-	int ret;
+	io_vm_cancel_all(&vm->io);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		pcpu_call(vm->vcpus[i].pcpu, stop_on_pcpu, &vm->vcpus[i]);
+}
 
-	vm->id = nr_vms;
-	vm->cfg = cfg;
-	vm->state = VM_RUNNING;
-	vm->vcpu_count = cfg->vcpu_count;
-	vm->lock = (spinlock_t)SPINLOCK_INIT;
-	vm->fault_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(16, 1024);
-	vuart_init(&vm->vuart, cfg->name);
+void vm_start_vcpus(struct vm *vm)
+{
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
-		v->vm = vm;
-		v->id = i;
-		v->pcpu = nth_set_bit(cfg->pcpu_mask, i);
-		v->power = VCPU_OFF;
-		v->parked = true;
-		pcpu_vcpu[v->pcpu] = v;
+		v->power = i == 0 ? VCPU_POWER_ON : VCPU_POWER_OFF;
+		__atomic_fetch_or(&v->sched.blocked, VCPU_BLOCK_OFF,
+				  __ATOMIC_SEQ_CST);
+		sched_wake(v, VCPU_BLOCK_STOPPED | VCPU_BLOCK_PAUSED);
 	}
-	ret = vm_init_io(vm);
-	if (!ret)
-		ret = arch_vm_init(vm);
-	if (!ret)
-		ret = vm_prepare_boot(vm);
-	if (ret < 0)
-		return ret;
-	vm->vcpus[0].power = VCPU_ON_PENDING;
-	nr_vms++;
-	return 0;
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
+	console_connect(vm, true);
+	vcpu_request(&vm->vcpus[0], VCPU_REQ_RESET);
+	sched_wake(&vm->vcpus[0], VCPU_BLOCK_OFF);
 }
 
-/* Undo a half-created VM so that its pCPUs simply idle. */
-static void vm_discard(struct vm *vm)
+bool vm_change_state(struct vm *vm, uint32_t from, enum vm_state to)
 {
-	if (vm->cfg && vm->cfg->kind == VM_KIND_SERVICE)
-		console_input_set_target(NULL);
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		pcpu_vcpu[vm->vcpus[i].pcpu] = NULL;
-	memset(vm, 0, sizeof(*vm));
-}
-
-int vm_create_all(const struct scenario_config *sc)
-{
-	for (unsigned i = 0; i < sc->vm_count; i++) {
-		const struct vm_config *cfg = &sc->vms[i];
-		int ret;
-
-		if (cfg->kind == VM_KIND_POST_LAUNCHED)
-			continue;
-		ret = vm_create(cfg);
-		if (ret < 0) {
-			/* The other VMs must not depend on this one: run them. */
-			log_err("vm %s: not started (error %d)", cfg->name, ret);
-			vm_discard(&vms[nr_vms]);
-			continue;
-		}
-		log_info("vm %s: %u vCPU(s) on pCPU mask 0x%llx, entry 0x%llx",
-			 cfg->name, cfg->vcpu_count,
-			 (unsigned long long)cfg->pcpu_mask,
-			 (unsigned long long)cfg->entry);
-	}
-	return nr_vms ? 0 : -1;
-}
-
-static void kick_other_vcpus(struct vm *vm)
-{
-	struct vcpu *self = vcpu_current();
-
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		if (&vm->vcpus[i] != self)
-			arch_pcpu_kick(vm->vcpus[i].pcpu);
-}
-
-/* Move a running VM to `state`; false if it was not running. */
-static bool vm_leave_running(struct vm *vm, enum vm_state state)
-{
-	bool was_running;
+	bool ok;
 
 	spin_lock(&vm->lock);
-	was_running = vm->state == VM_RUNNING;
-	if (was_running) {
-		for (unsigned i = 0; i < vm->vcpu_count; i++)
-			__atomic_store_n(&vm->vcpus[i].power, VCPU_OFF,
-					 __ATOMIC_RELEASE);
-		__atomic_store_n(&vm->state, state, __ATOMIC_RELEASE);
-	}
+	ok = from & VM_STATES(vm->state);
+	if (ok)
+		__atomic_store_n(&vm->state, to, __ATOMIC_RELEASE);
 	spin_unlock(&vm->lock);
-	if (was_running) {
-		/* vCPUs waiting for a device model stop waiting (CANCELLED). */
-		io_vm_cancel_all(&vm->io);
-		vuart_flush(&vm->vuart);
-		if (state != VM_RESETTING)
-			console_connect(vm, false);
-		kick_other_vcpus(vm);
-	}
-	return was_running;
+	return ok;
+}
+
+/* A live VM stops for good (until a reset). */
+static bool stop_vm(struct vm *vm, enum vm_state to)
+{
+	if (!vm_change_state(vm, VM_LIVE, to))
+		return false;
+	vm_stop_vcpus(vm);
+	vuart_flush(&vm->vuart);
+	console_connect(vm, false);
+	vm_note_event(vm);
+	return true;
 }
 
 void vm_power_off(struct vm *vm, const char *why)
 {
-	if (vm_leave_running(vm, VM_POWERED_OFF))
+	if (stop_vm(vm, VM_POWERED_OFF))
 		log_info("vm %s: powered off (%s)", vm_name(vm), why);
 }
 
@@ -236,36 +171,178 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (vm_leave_running(vm, VM_CRASHED))
+	if (stop_vm(vm, VM_CRASHED))
 		log_err("vm %s: stopped: %s", vm_name(vm), why);
+}
+
+/* What vCPU 0 starts with: the entry, and for Linux a fresh image and DT. */
+static int prepare_boot(struct vm *vm)
+{
+	struct vcpu *boot = &vm->vcpus[0];
+
+	boot->boot_pc = vm->cfg->entry;
+	memset(boot->boot_arg, 0, sizeof(boot->boot_arg));
+	if (vm->cfg->boot == VM_BOOT_LINUX)
+		return linux_boot_load(vm, &boot->boot_arg[0]);
+	return 0;
+}
+
+void vm_reset_state(struct vm *vm)
+{
+	arch_vm_reset(vm);
+	io_vm_reset(&vm->io); /* requests cancelled by the stop leave no slot */
 }
 
 void vm_reset(struct vm *vm, const char *why)
 {
-	struct vcpu *self = vcpu_current();
-	struct vcpu *boot = &vm->vcpus[0];
+	bool by_dm = vm->cfg->boot == VM_BOOT_BY_DM;
 
-	if (!vm_leave_running(vm, VM_RESETTING))
+	if (!vm_change_state(vm, VM_LIVE, by_dm ? VM_RESET_REQUESTED : VM_RESETTING))
 		return;
 	log_info("vm %s: resetting (%s)", vm_name(vm), why);
-	/* Every other vCPU must be out of the guest before vCPU 0 restarts. */
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		while (&vm->vcpus[i] != self &&
-		       !__atomic_load_n(&vm->vcpus[i].parked, __ATOMIC_ACQUIRE))
-			cpu_relax();
-	arch_vm_reset(vm);
-	/* Requests cancelled above leave no slot behind for the next run. */
-	if (io_vm_reset(&vm->io) < 0)
-		log_warn("vm %s: I/O request slots could not all be freed",
-			 vm_name(vm));
-	if (vm_prepare_boot(vm) < 0) {
+	vm_stop_vcpus(vm);
+	if (by_dm) {
+		/* Its device model reloads it and calls vm_reset_by_dm(). */
+		vm_note_event(vm);
+		return;
+	}
+	vm_reset_state(vm);
+	if (prepare_boot(vm) < 0) {
 		__atomic_store_n(&vm->state, VM_CRASHED, __ATOMIC_RELEASE);
 		log_err("vm %s: cannot restart: boot images could not be loaded",
 			vm_name(vm));
 		return;
 	}
-	__atomic_store_n(&boot->power, VCPU_ON_PENDING, __ATOMIC_RELEASE);
-	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
-	if (boot != self)
-		arch_pcpu_kick(boot->pcpu);
+	vm_start_vcpus(vm);
+}
+
+/* ---- creation ---- */
+
+static unsigned nth_set_bit(uint64_t mask, unsigned n)
+{
+	for (unsigned bit = 0; bit < 64; bit++)
+		if ((mask & BIT(bit)) && n-- == 0)
+			return bit;
+	return 64;
+}
+
+/* I/O emulation: the request machinery, and the hypervisor's own devices. */
+static int init_io(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct io_vm_params params = {
+		.vm_id = vm->id,
+		.name = cfg->name,
+		.owner = vm,
+		.vcpu_count = vm->vcpu_count,
+		.completion_mode = vm->completion_mode,
+		.abort_on_unhandled = cfg->flags & VM_FLAG_ABORT_ON_UNHANDLED,
+	};
+	int ret = io_vm_init(&vm->io, &params);
+
+	if (!ret && cfg->vuart_gpa) {
+		vuart_init(&vm->vuart, cfg->name);
+		ret = io_register(&vm->io, IO_SPACE_MMIO, cfg->vuart_gpa,
+				  VUART_MMIO_SIZE, vuart_access, &vm->vuart,
+				  "vuart");
+		vuart_connect_irq(&vm->vuart, vuart_irq, vm);
+		vuart_set_stream(&vm->vuart,
+				 vm_has_cap(vm, VM_CAP_CONSOLE_INPUT));
+	}
+	return ret;
+}
+
+int vm_setup(struct vm *vm, unsigned vcpu_count, uint32_t completion_mode)
+{
+	int ret;
+
+	vm->vcpu_count = vcpu_count;
+	vm->completion_mode = completion_mode;
+	vm->mem = (struct vm_mem_stats){0};
+	for (unsigned i = 0; i < vcpu_count; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		v->power = VCPU_POWER_OFF;
+		v->requests = 0;
+		v->io.pending = false;
+		v->stats = (struct vcpu_stats){0};
+		arch_vcpu_init(v);
+	}
+	ret = init_io(vm);
+	if (!ret)
+		ret = arch_vm_init(vm);
+	return ret;
+}
+
+/* Every slot, with its vCPUs attached to their pCPUs for good (stopped). */
+static int init_slot(struct vm *vm, unsigned id,
+		     const struct scenario_config *sc)
+{
+	const struct vm_config *cfg = &sc->vms[id];
+	uint64_t hz = arch_counter_hz();
+
+	*vm = (struct vm){.id = id, .cfg = cfg, .board = sc->board,
+			  .state = VM_EMPTY, .lock = SPINLOCK_INIT};
+	vm->fault_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(16, 1024);
+	for (unsigned i = 0; i < cfg->vcpu_count; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		struct pcpu *p = pcpu_get(nth_set_bit(cfg->pcpu_mask, i));
+
+		v->vm = vm;
+		v->id = i;
+		v->pcpu = p;
+		v->sched.blocked = VCPU_BLOCK_OFF | VCPU_BLOCK_STOPPED;
+		v->sched.priority = cfg->priority;
+		v->sched.slice = hz / 1000000 * cfg->slice_us;
+		if (!p || sched_attach(&p->sched, v) < 0) {
+			log_err("vm %s: vCPU %u cannot be placed on pCPU %u",
+				cfg->name, i, nth_set_bit(cfg->pcpu_mask, i));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int create_static(struct vm *vm)
+{
+	uint32_t mode = vm->cfg->flags & VM_FLAG_IO_POLLING
+				? TESSERA_IO_COMPLETION_POLLING
+				: TESSERA_IO_COMPLETION_NOTIFY;
+	int ret = vm_setup(vm, vm->cfg->vcpu_count, mode);
+
+	if (!ret)
+		ret = prepare_boot(vm);
+	if (ret < 0)
+		return ret;
+	vm_start_vcpus(vm);
+	return 0;
+}
+
+int vm_init_all(const struct scenario_config *sc)
+{
+	unsigned started = 0;
+
+	nr_vms = sc->vm_count < CONFIG_MAX_VMS ? sc->vm_count : CONFIG_MAX_VMS;
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct vm *vm = &vms[i];
+		int ret = init_slot(vm, i, sc);
+
+		if (!ret && !vm_has_cap(vm, VM_CAP_RUNTIME))
+			ret = create_static(vm);
+		if (ret < 0) {
+			/* The other VMs must not depend on this one: run them. */
+			log_err("vm %s: not started (error %d)", sc->vms[i].name,
+				ret);
+			__atomic_store_n(&vm->state, VM_CRASHED, __ATOMIC_RELEASE);
+			continue;
+		}
+		if (vm_has_cap(vm, VM_CAP_RUNTIME))
+			continue;
+		started++;
+		log_info("vm %s: %u vCPU(s) on pCPU mask 0x%llx, entry 0x%llx",
+			 vm_name(vm), vm->vcpu_count,
+			 (unsigned long long)vm->cfg->pcpu_mask,
+			 (unsigned long long)vm->cfg->entry);
+	}
+	return started ? 0 : -1;
 }

@@ -12,6 +12,7 @@
 #define ENOENT 2     /* no such object */
 #define EIO 5        /* device or shared-memory protocol error */
 #define EAGAIN 11    /* try again */
+#define ENOMEM 12    /* a fixed pool ran out */
 #define EFAULT 14    /* bad guest address */
 #define EBUSY 16     /* object in use */
 #define EEXIST 17    /* already exists or overlaps */

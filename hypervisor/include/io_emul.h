@@ -3,11 +3,13 @@
  * I/O emulation and forwarding (doc/io-emulation.rst).
  *
  * Every trapped port, MMIO or PCI-config access is decoded by the arch code
- * into a struct io_access and handed to io_dispatch(): a hypervisor handler
+ * into a struct io_access and handed to io_emulate(): a hypervisor handler
  * emulates it, or it is forwarded through the vCPU's request slot to the
- * device model in the Service VM, or the unhandled policy applies. After the
- * access is done, the arch code computes the register value with
- * io_postwork_value() and advances the PC.
+ * device model in the Service VM, or the unhandled policy applies. A
+ * forwarded access is pending: the vCPU keeps the access and looks again
+ * with io_complete() (never blocking here: waiting is the vCPU thread's
+ * business). Once it is done, the arch code computes the register value
+ * with io_postwork_value() and advances the PC.
  *
  * The module knows nothing of vCPU or VM structures or of the architecture;
  * it uses fixed arrays only and compiles freestanding.
@@ -51,14 +53,14 @@ struct io_access {
 	uint64_t value; /* write data; for reads, the result once DONE */
 };
 
-/* Outcome of io_dispatch() and io_wait_completion(). */
+/* Outcome of io_emulate() and io_complete(). */
 enum io_result {
-	IO_DONE,            /* value ready: run post-work, advance the PC */
-	IO_FORWARDED,       /* in the slot: call io_wait_completion() */
-	IO_UNHANDLED_ABORT, /* unhandled, VM asked for aborts: inject one */
-	IO_FAILED,          /* bad access, handler error or bad reply: inject
-			       an abort (the reason was logged and counted) */
-	IO_CANCELLED,       /* VM reset/destroy: no post-work, no PC advance */
+	IO_DONE,      /* value ready: run post-work, advance the PC */
+	IO_PENDING,   /* forwarded, not complete yet: io_complete() later */
+	IO_ABORT,     /* unhandled with the abort policy, a bad access, a
+			 handler error or a bad reply: inject an abort (the
+			 reason was logged and counted) */
+	IO_CANCELLED, /* VM reset/destroy: no post-work, no PC advance */
 };
 
 /*
@@ -97,7 +99,7 @@ struct io_stats {
 	uint64_t emulated;  /* done by a hypervisor handler */
 	uint64_t forwarded; /* published to the device model */
 	uint64_t completed; /* forwarded and completed */
-	uint64_t failed;    /* IO_FAILED returned */
+	uint64_t failed;    /* failed: bad access, handler error, bad reply */
 	uint64_t unhandled; /* no handler and no device model */
 	uint64_t cancelled; /* forwarded, then cancelled by reset/destroy */
 };
@@ -112,6 +114,7 @@ struct io_vcpu_wait {
 struct io_vm_params {
 	uint32_t vm_id;
 	const char *name;    /* for log lines; NULL: "vm<id>" */
+	void *owner;         /* for the hooks: the VM */
 	uint32_t vcpu_count; /* 1..CONFIG_MAX_VCPUS_PER_VM */
 	uint32_t completion_mode; /* TESSERA_IO_COMPLETION_* */
 	bool abort_on_unhandled;  /* unhandled access: abort, not all-ones */
@@ -120,6 +123,7 @@ struct io_vm_params {
 /* Per-VM state, embedded by value in the VM. */
 struct io_vm {
 	uint32_t vm_id;
+	void *owner;
 	char name[16];           /* as the rest of the log names the VM */
 	uint32_t vcpu_count;
 	uint32_t completion_mode;
@@ -147,23 +151,25 @@ int io_vm_attach_request_pages(struct io_vm *io, void *pages,
 			       unsigned nr_pages);
 
 /*
- * Forget the pages: cancels the VM's requests (as io_vm_cancel_all) and
- * waits until no vCPU touches the pages any more, so they may be unmapped
- * when it returns. -ENOENT if none were attached.
+ * Forget the pages, while no vCPU of the VM runs (it is stopped): its
+ * requests are cancelled (as io_vm_cancel_all) and nothing refers to the
+ * pages any more, so they may be unmapped when it returns. -ENOENT if none
+ * were attached.
  */
 int io_vm_detach_request_pages(struct io_vm *io);
 
 /*
- * Reset or destroy is under way: every waiting vCPU returns IO_CANCELLED,
- * and every later forward is refused with IO_CANCELLED until io_vm_reset().
+ * Reset or destroy is under way: every pending access completes as
+ * IO_CANCELLED, and every later forward is refused with IO_CANCELLED until
+ * io_vm_reset().
  * Does not wait; callable from any pCPU. Pause must not use it (doc).
  */
 void io_vm_cancel_all(struct io_vm *io);
 
 /*
  * Back to a fresh VM: every slot FREE, no request outstanding, cancel
- * lifted. Handlers and stats are kept. Only when no vCPU of the VM is in
- * io_dispatch/io_wait_completion: else -EBUSY and nothing changes.
+ * lifted. Handlers and stats are kept. Only while no vCPU of the VM runs;
+ * their pending accesses are forgotten.
  */
 int io_vm_reset(struct io_vm *io);
 
@@ -191,29 +197,37 @@ int io_unregister(struct io_vm *io, enum io_space space, uint64_t base);
 
 /*
  * Emulate, forward or apply the unhandled policy. DONE (a->value holds a
- * read's result), FORWARDED, UNHANDLED_ABORT, FAILED or CANCELLED.
+ * read's result), PENDING, ABORT or CANCELLED.
  */
-enum io_result io_dispatch(struct io_vm *io, unsigned vcpu_id,
-			   struct io_access *a);
+enum io_result io_emulate(struct io_vm *io, unsigned vcpu_id,
+			  struct io_access *a);
 
 /*
- * After FORWARDED, on the same vCPU: wait (cpu_relax) for the completion,
- * validate the slot, copy a read's reply (masked) into a->value, free the
- * slot. DONE, FAILED (bad slot, logged and counted) or CANCELLED.
+ * After PENDING, on the same vCPU: one look at the request. PENDING while
+ * the device model works (notify mode: until it notified); else the slot is
+ * validated, a read's reply (masked) copied into a->value and the slot
+ * freed: DONE, ABORT (bad slot, logged and counted) or CANCELLED.
  */
-enum io_result io_wait_completion(struct io_vm *io, unsigned vcpu_id,
-				  struct io_access *a);
+enum io_result io_complete(struct io_vm *io, unsigned vcpu_id,
+			   struct io_access *a);
+
+/* Whether a pending access completes by notification (the vCPU may block)
+ * or by polling (it looks again and again). */
+bool io_completes_by_notify(const struct io_vm *io);
 
 /*
  * Body of the notify_request_finish(vm, vcpu) hypercall: mark vcpu_id's
- * request finished and wake it. 0, -EINVAL (vcpu_id out of range),
- * -ENOENT (no request waiting for a notification). No effect on error.
+ * request finished and wake it (io_vcpu_wake). 0, -EINVAL (vcpu_id out of
+ * range), -ENOENT (no request waiting for a notification). No effect on
+ * error.
  */
 int io_notify_finish(struct io_vm *io, unsigned vcpu_id);
 
-/* Arch hook: raise the upcall interrupt in the Service VM (implemented per
- * target; by the tests on the host). Called after a slot went PENDING. */
+/* Hooks, implemented by the VM layer (and by the tests on the host):
+ * raise the upcall in the Service VM, called after a slot went PENDING; and
+ * make vcpu_id runnable, its request was notified. */
 void io_arch_raise_upcall(struct io_vm *io);
+void io_vcpu_wake(struct io_vm *io, unsigned vcpu_id);
 
 /* ---- post-work (io_postwork.c) ---- */
 

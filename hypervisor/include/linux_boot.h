@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Booting Linux in a VM (today: the Service VM) under the arm64 Linux boot
+ * Booting Linux in a VM (boot protocol VM_BOOT_LINUX) under the arm64 Linux boot
  * protocol, from the hypervisor's image store.
  *
  * The loader places the kernel Image at the store's base; at hypervisor boot
@@ -17,12 +17,14 @@
 #ifndef TESSERA_LINUX_BOOT_H
 #define TESSERA_LINUX_BOOT_H
 
+#include <scenario.h>
 #include <types.h>
 
 struct vm;
 
-/* Once, at boot, before any VM runs. 0, or -1 with the reason logged. */
-int linux_boot_stage(const void *platform_dtb);
+/* Once, at boot, before any VM runs: the scenario's image store and the
+ * boot device tree (for the initrd). 0, or -1 with the reason logged. */
+int linux_boot_stage(const struct scenario_config *sc, const void *platform_dtb);
 /* At every start of `vm`: copy the images, build its device tree.
  * Sets *dtb_gpa for x0. 0, or -1 with the reason logged. */
 int linux_boot_load(struct vm *vm, uint64_t *dtb_gpa);

@@ -26,6 +26,27 @@ enum vm_kind {
 #define VM_FLAG_ABORT_ON_UNHANDLED (1u << 0) /* unhandled MMIO: inject abort */
 #define VM_FLAG_IO_POLLING (1u << 1) /* vCPUs poll their request slot */
 
+/*
+ * What a VM may do and gets (vm_config.caps): the code tests these, never
+ * the VM's kind. The config tool gives the Service VM the first three.
+ */
+#define VM_CAP_MANAGE_VMS (1u << 0)    /* Service-VM hypercalls: manage
+					  post-launched VMs, see their state */
+#define VM_CAP_CONSOLE_INPUT (1u << 1) /* the physical console's input goes
+					  to its virtual UART */
+#define VM_CAP_UPCALL (1u << 2)        /* receives the I/O upcall and VM
+					  events (tessera,hsm in its DT) */
+#define VM_CAP_RUNTIME (1u << 3)       /* created at run time by a device
+					  model (post-launched) */
+
+/* How a VM's vCPU 0 starts (vm_config.boot). */
+enum vm_boot {
+	VM_BOOT_RAW = 0,   /* at `entry`; its image was placed by the loader */
+	VM_BOOT_LINUX = 1, /* Linux Image + initrd from the image store, copied
+			      in at every start, a device tree generated */
+	VM_BOOT_BY_DM = 2, /* its device model loads it and sets the registers */
+};
+
 struct mem_region_config {
 	uint64_t gpa;  /* guest-physical base */
 	uint64_t hpa;  /* host-physical base */
@@ -42,9 +63,19 @@ struct device_config {
 
 struct vm_config {
 	const char *name;
-	enum vm_kind kind;
+	enum vm_kind kind;   /* for reports only; behaviour follows caps */
+	uint32_t caps;       /* VM_CAP_* */
+	enum vm_boot boot;
 	uint64_t pcpu_mask;  /* vCPU i runs on the i-th lowest set bit */
-	uint32_t vcpu_count; /* == popcount(pcpu_mask) */
+	uint32_t vcpu_count; /* == popcount(pcpu_mask); at most this many for
+				a post-launched VM */
+	uint8_t priority;    /* on shared pCPUs: higher runs first */
+	uint32_t slice_us;   /* on shared pCPUs: time slice */
+	uint64_t max_memory; /* post-launched: bytes its device model may map */
+	uint32_t pt_first;   /* its stage-2 table pages in tessera_pt_pool */
+	uint32_t pt_pages;
+	uint32_t upcall_intid; /* VM_CAP_UPCALL: I/O upcall SPI */
+	uint32_t event_intid;  /* VM_CAP_UPCALL: VM event SPI */
 	uint32_t mem_region_count;
 	struct mem_region_config mem[SCENARIO_MAX_MEM_REGIONS];
 	uint64_t entry;     /* guest-physical PC of vCPU 0 (Linux: load address) */
@@ -78,9 +109,15 @@ struct scenario_config {
 	uint64_t image_store_size;
 	uint32_t vm_count;
 	const struct vm_config *vms;
+	uint32_t pcpu_count;     /* entries of pcpu_policy */
+	const uint8_t *pcpu_policy; /* enum sched_policy of each pCPU */
+	uint32_t pt_pool_pages;  /* pages in tessera_pt_pool */
 };
 
 /* The scenario compiled into this image (generated). */
 extern const struct scenario_config tessera_scenario;
+/* Stage-2 table pages of every VM, 4 KiB each (generated; sliced by
+ * vm_config.pt_first/pt_pages). */
+extern uint8_t tessera_pt_pool[];
 
 #endif

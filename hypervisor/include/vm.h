@@ -1,8 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * VMs and their vCPUs. Every VM of the scenario is created at boot; each vCPU
- * is pinned to the pCPU the scenario gives it, so "running a vCPU" is that
- * pCPU's whole job and no scheduler is involved for partitioned VMs.
+ * VMs (doc/architecture.rst, doc/user-vms.rst). Every VM of the scenario has
+ * a fixed slot, whose index is the VM's id everywhere (hypervisor, generated
+ * scenario.json, hypercalls, logs). Pre-launched VMs and the Service VM are
+ * created at boot; a post-launched slot is empty until the Service VM's
+ * device model creates its VM, and empty again once it is destroyed.
+ *
+ * What a VM may do and gets is decided by its capabilities (VM_CAP_*, from
+ * the scenario), never by its kind.
+ *
+ * State changes (vm_power_off, vm_crash, vm_reset, the lifecycle calls) are
+ * serialised by the VM's lock and reach its vCPUs through their pCPUs
+ * (pcpu_call): when one returns, no vCPU of the VM runs guest code it
+ * should not. Call them from a pCPU loop or a hypercall, never with a lock
+ * held.
  */
 #ifndef TESSERA_VM_H
 #define TESSERA_VM_H
@@ -14,83 +25,96 @@
 #include <log.h>
 #include <scenario.h>
 #include <types.h>
+#include <vcpu.h>
 #include <vuart.h>
 
-enum vcpu_power {
-	VCPU_OFF,
-	VCPU_ON_PENDING, /* CPU_ON accepted, its pCPU has not entered it yet */
-	VCPU_ON,
-};
-
 enum vm_state {
+	VM_EMPTY,       /* post-launched slot without a VM */
+	VM_CREATED,     /* post-launched, being set up, not started */
 	VM_RUNNING,
+	VM_PAUSED,
 	VM_POWERED_OFF, /* PSCI SYSTEM_OFF */
 	VM_CRASHED,     /* stopped by the hypervisor, reason logged */
-	VM_RESETTING,   /* SYSTEM_RESET: vCPUs parking before the restart */
+	VM_RESET_REQUESTED, /* post-launched PSCI SYSTEM_RESET: stopped until
+			       its device model resets it */
+	VM_RESETTING,   /* transient, under the lock holder */
 };
 
-struct vm;
-
-struct vcpu {
-	struct vm *vm;
-	unsigned id;   /* index in the VM, also its MPIDR.Aff0 */
-	unsigned pcpu; /* the pCPU it is pinned to */
-	enum vcpu_power power; /* atomic: written by other pCPUs (CPU_ON) */
-	bool parked;           /* atomic: its pCPU waits outside the guest */
-	uint64_t boot_pc;
-	uint64_t boot_arg;
-	struct arch_vcpu arch;
+/* The memory a post-launched VM's device model gave it. */
+struct vm_mem_stats {
+	uint64_t mapped_bytes;
+	uint32_t regions; /* SET_MEMORY_REGIONS entries accepted */
 };
 
 struct vm {
 	unsigned id;
 	const struct vm_config *cfg;
-	enum vm_state state; /* atomic */
-	unsigned vcpu_count;
-	spinlock_t lock; /* serialises state changes */
+	const struct board_config *board;
+	enum vm_state state; /* atomic; changed under lock */
+	unsigned vcpu_count; /* vCPUs it has now */
+	uint32_t completion_mode; /* TESSERA_IO_COMPLETION_* of this run */
+	spinlock_t lock;
 	struct vcpu vcpus[CONFIG_MAX_VCPUS_PER_VM];
 	struct vuart vuart;
 	struct io_vm io; /* I/O handlers, request slots, stats */
+	struct vm_mem_stats mem;
 	struct log_ratelimit fault_log;
 	struct arch_vm arch;
 };
 
-/* Create every VM of the scenario (stage 2, devices); start their vCPU 0. */
-int vm_create_all(const struct scenario_config *sc);
+/* ---- boot (vm.c) ---- */
+
+/* Every VM slot of the scenario; the static VMs are created and their
+ * vCPU 0 started. 0, or -1 if no VM could be started. */
+int vm_init_all(const struct scenario_config *sc);
 unsigned vm_count(void);
 struct vm *vm_by_id(unsigned id);
 const char *vm_name(const struct vm *vm);
 enum vm_state vm_get_state(const struct vm *vm);
+bool vm_has_cap(const struct vm *vm, uint32_t cap);
 struct io_vm *vm_io(struct vm *vm);
+/* The VM that takes the upcall (VM_CAP_UPCALL), or NULL. */
+struct vm *vm_upcall_target(void);
 
-/* Whether [gpa, gpa+size) lies wholly in the VM's RAM. */
-bool vm_owns_gpa(const struct vm *vm, uint64_t gpa, uint64_t size);
-/* The hypervisor's pointer to [gpa, gpa+size) if wholly in one RAM region. */
+/* ---- memory (vm_mem.c) ---- */
+
+/* The hypervisor's pointer to [gpa, gpa+size) if it is wholly the VM's RAM
+ * and contiguous in the hypervisor's view, else NULL. */
 void *vm_gpa_to_hva(const struct vm *vm, uint64_t gpa, uint64_t size);
+bool vm_owns_gpa(const struct vm *vm, uint64_t gpa, uint64_t size);
+/* Whether gpa lies in the board's RAM window (where a miss is a fault on
+ * memory the VM does not own, not an I/O access). */
+bool vm_gpa_in_ram_window(const struct vm *vm, uint64_t gpa);
+/* The one checked copy helper for guest buffers: 0, or -EFAULT if any byte
+ * of [gpa, gpa+size) is not the VM's RAM. */
+int vm_copy_from_guest(const struct vm *vm, void *dst, uint64_t gpa,
+		       size_t size);
+int vm_copy_to_guest(const struct vm *vm, uint64_t gpa, const void *src,
+		     size_t size);
 
-/* Stop the VM for good (until a reset), logging why. Callable from any vCPU. */
+/* ---- state changes (vm.c) ---- */
+
+/* Stop the VM (until a reset), logging why. */
 void vm_power_off(struct vm *vm, const char *why);
 void vm_crash(struct vm *vm, const char *fmt, ...) PRINTF_LIKE(2, 3);
-/* Restart the VM at its entry point with only vCPU 0 on. */
+/* PSCI SYSTEM_RESET: restart a static VM at its entry with only vCPU 0 on;
+ * a post-launched VM stops and waits for its device model. */
 void vm_reset(struct vm *vm, const char *why);
 
-/* The vCPU pinned to `pcpu`, or NULL if that pCPU has none. */
-struct vcpu *vcpu_on_pcpu(unsigned pcpu);
-/* The vCPU running on this pCPU (valid while in a trap handler). */
-struct vcpu *vcpu_current(void);
-struct vcpu *vcpu_by_affinity(struct vm *vm, uint64_t mpidr);
+/* ---- post-launched VMs, for the Service VM's hypercalls (vm_runtime.c) ---- */
 
-/* A pCPU's life when it has a vCPU: wait until it is on, then run it. */
-NORETURN void vcpu_run_loop(struct vcpu *vcpu);
-/* Before returning to the guest: park if the VM stopped or this vCPU went off. */
-void vcpu_check_requests(struct vcpu *vcpu);
-
-/* PSCI-shaped power control; returns 0, or -EALREADY style codes below. */
-#define VCPU_ON_OK 0
-#define VCPU_ON_ALREADY 1
-#define VCPU_ON_PENDING_ALREADY 2
-int vcpu_power_on(struct vcpu *target, uint64_t pc, uint64_t arg);
-void vcpu_power_off(struct vcpu *vcpu);
-enum vcpu_power vcpu_power_state(const struct vcpu *vcpu);
+/* Each returns 0 or a negated errno (doc/hypercalls.rst). */
+int vm_create(unsigned id, unsigned vcpu_count, uint32_t completion_mode);
+int vm_destroy(struct vm *vm);
+int vm_start(struct vm *vm);
+int vm_pause(struct vm *vm);
+int vm_resume(struct vm *vm);
+int vm_reset_by_dm(struct vm *vm);
+int vm_set_vcpu_regs(struct vm *vm, unsigned vcpu_id, uint64_t pc,
+		     const uint64_t x[4]);
+int vm_map_memory(struct vm *vm, uint64_t gpa, uint64_t sos_hpa,
+		  uint64_t size, uint32_t flags);
+/* Events for the upcall VM: bitmap of VM ids whose state changed. */
+uint64_t vm_take_events(void);
 
 #endif

@@ -45,6 +45,33 @@ VM_FLAG_IO_POLLING = 1 << 1
 IO_COMPLETION_MODES = ("notify", "polling")
 MAX_PCPUS = 64               # vm_config.pcpu_mask is a uint64_t
 
+# Scheduling (doc/scheduling.rst): priorities on shared pCPUs, higher first.
+PRIORITY_DEFAULT = {"pre-launched": 100, "service": 200, "post-launched": 100}
+SLICE_US_DEFAULT = 10000
+SLICE_US_RANGE = (100, 1000000)
+MAX_VCPUS_PER_PCPU = 8       # CONFIG_MAX_VCPUS_PER_PCPU
+SCHED_POLICIES = {"noop": "SCHED_NOOP", "prio_rr": "SCHED_PRIO_RR"}
+
+# Capabilities and boot protocols (hypervisor/include/scenario.h).
+CAPS = {"pre-launched": [], "service": ["VM_CAP_MANAGE_VMS", "VM_CAP_CONSOLE_INPUT",
+                                        "VM_CAP_UPCALL"],
+        "post-launched": ["VM_CAP_RUNTIME"]}
+BOOT = {"pre-launched": "VM_BOOT_RAW", "service": "VM_BOOT_LINUX",
+        "post-launched": "VM_BOOT_BY_DM"}
+
+# The Service VM's upcall (I/O) and event interrupts: SPIs of its virtual
+# GIC, which has INTIDs 32..127 (VGIC_NR_SPIS).
+VGIC_LAST_INTID = 127
+UPCALL_IRQ_DEFAULT = 120
+EVENT_IRQ_DEFAULT = 121
+VUART_INTID = 33
+
+# Post-launched VMs: the memory its device model may map, and the stage-2
+# table pages that takes in the worst case (every page mapped alone).
+MAX_MEMORY_DEFAULT = 256 << 20
+MAX_MEMORY_ALIGN = 2 << 20
+S2_POOL_PAGES_DEFAULT = 64   # CONFIG_S2_POOL_PAGES, for static VMs
+
 PAGE = 0x1000
 U64_LIMIT = 1 << 64
 U32_MAX = (1 << 32) - 1
@@ -664,6 +691,13 @@ class VM:
         self.abort_on_unhandled = False
         self.devices = []         # (name, path)
         self.image = None
+        self.priority = None
+        self.slice_us = None
+        self.max_memory = 0
+        self.upcall_irq = None
+        self.event_irq = None
+        self.pt_first = 0
+        self.pt_pages = 0
 
     def label(self):
         return "VM '%s'" % self.name if self.name else self.path
@@ -678,10 +712,15 @@ class Scenario:
         self.hv = None
         self.image_store = None  # (base, size): Service VM boot images
         self.vms = []
+        self.slice_us = SLICE_US_DEFAULT
+        self.shared_pcpus = []   # pCPUs that pre-launched VMs may share
+        self.pcpu_policy = []    # per board pCPU: "noop" or "prio_rr"
+        self.pt_pool_pages = 0
 
 
 VM_FIELDS = ("name", "kind", "pcpus", "memory", "entry", "vuart",
-             "abort_on_unhandled", "io_completion", "devices", "image", "bootargs")
+             "abort_on_unhandled", "io_completion", "devices", "image", "bootargs",
+             "priority", "slice_us", "max_memory", "upcall_irq", "event_irq")
 
 
 def parse_vm(src, raw, index):
@@ -735,7 +774,17 @@ def parse_vm(src, raw, index):
                 t.err(key, "not allowed for a post-launched VM: %s" % why)
         vm.memory, vm.memory_ok = [], True
         vm.entry = 0
+        vm.max_memory = t.integer("max_memory", required=False,
+                                  default=MAX_MEMORY_DEFAULT, lo=MAX_MEMORY_ALIGN,
+                                  what="the bytes its device model may map")
+        if vm.max_memory is not None and vm.max_memory % MAX_MEMORY_ALIGN:
+            t.err("max_memory", "%s is not a multiple of %s"
+                  % (hx(vm.max_memory), size_name(MAX_MEMORY_ALIGN)))
+            vm.max_memory = None
     else:
+        if t.has("max_memory"):
+            t.err("max_memory", "only for a post-launched VM (the others' memory "
+                  "is listed in `memory`)")
         parse_vm_memory(src, t, vm)
         if vm.kind == PRE:
             vm.entry = t.integer("entry", what="the guest-physical entry address "
@@ -782,6 +831,23 @@ def parse_vm(src, raw, index):
     elif vm.bootargs and (len(vm.bootargs) > 255 or not vm.bootargs.isprintable()):
         t.err("bootargs", "%s is not printable text of at most 255 characters"
               % show(vm.bootargs[:40]))
+    if vm.kind in PRIORITY_DEFAULT:
+        vm.priority = t.integer("priority", required=False,
+                                default=PRIORITY_DEFAULT[vm.kind], lo=0, hi=255,
+                                what="a priority 0..255 (higher runs first)")
+    vm.slice_us = t.integer("slice_us", required=False, default=None,
+                            lo=SLICE_US_RANGE[0], hi=SLICE_US_RANGE[1],
+                            what="a time slice in microseconds")
+    for key, default in (("upcall_irq", UPCALL_IRQ_DEFAULT),
+                         ("event_irq", EVENT_IRQ_DEFAULT)):
+        if vm.kind != SERVICE:
+            if t.has(key):
+                t.err(key, "only the Service VM takes the upcall")
+            continue
+        v = t.integer(key, required=False, default=default, lo=SPI_MIN,
+                      hi=VGIC_LAST_INTID, what="a GIC INTID of the Service VM's "
+                      "virtual GIC (32..%d)" % VGIC_LAST_INTID)
+        setattr(vm, key, v)
     vm.image = t.string("image", required=False, pattern=IMAGE_RE,
                         pattern_what="an image name (letters, digits, '_', '.', '+', '-')")
     return vm
@@ -846,7 +912,8 @@ def load_scenario(path, problems):
     if data is None:
         return None
     s = Scenario(src)
-    top = Table(src, data, "", ("name", "description", "board", "hypervisor", "vm"))
+    top = Table(src, data, "", ("name", "description", "board", "hypervisor",
+                                "scheduler", "vm"))
     s.name = top.string("name", pattern=NAME_RE,
                         pattern_what="a name (letters, digits, '_', '.', '-')")
     s.description = top.string("description", required=False)
@@ -869,6 +936,22 @@ def load_scenario(path, problems):
                               % (hx(ssize), size_name(IMAGE_STORE_ALIGN)))
                 else:
                     s.image_store = (sbase, ssize)
+    sched = top.table("scheduler", ("slice_us", "shared_pcpus"), required=False,
+                      what="a table { slice_us, shared_pcpus }")
+    if sched:
+        v = sched.integer("slice_us", required=False, default=SLICE_US_DEFAULT,
+                          lo=SLICE_US_RANGE[0], hi=SLICE_US_RANGE[1],
+                          what="a time slice in microseconds")
+        if v is not None:
+            s.slice_us = v
+        shared = sched.array("shared_pcpus", required=False,
+                             what="an array of pCPU ids")
+        for j, p in enumerate(shared or []):
+            if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p < MAX_PCPUS:
+                src.err("scheduler.shared_pcpus[%d]" % j, "expected a pCPU id "
+                        "(0..%d), got %s" % (MAX_PCPUS - 1, show(p)))
+            elif p not in s.shared_pcpus:
+                s.shared_pcpus.append(p)
     vms = top.array("vm", what="an array of [[vm]] tables")
     if vms is not None and not vms:
         top.err("vm", "no VMs: a scenario needs at least one [[vm]]")
@@ -938,15 +1021,46 @@ def check_scenario(s, b, console, args):
                     % (p, show(b.name), b.pcpus - 1))
                 continue
             for other in owners.get(p, []):
-                if {other.kind, vm.kind} == {SERVICE, POST}:
+                if {other.kind, vm.kind} == {SERVICE, POST} or p in s.shared_pcpus:
                     continue
                 hint = ""
                 if vm.kind == POST and other.kind == POST:
                     hint = " (post-launched VMs may share pCPUs only with the Service VM)"
+                else:
+                    hint = " (list it in [scheduler] shared_pcpus to let VMs share it)"
                 err(vm.path + ".pcpus", "pCPU %d is already given to %s%s"
                     % (p, other.label(), hint))
                 break
             owners.setdefault(p, []).append(vm)
+    for p, vms_on in sorted(owners.items()):
+        if len(vms_on) > MAX_VCPUS_PER_PCPU:
+            err("vm", "pCPU %d runs %d vCPUs, more than %d (CONFIG_MAX_VCPUS_PER_PCPU)"
+                % (p, len(vms_on), MAX_VCPUS_PER_PCPU))
+    for p in s.shared_pcpus:
+        if b is not None and b.pcpus is not None and p >= b.pcpus:
+            err("scheduler.shared_pcpus", "pCPU %d does not exist: board %s has pCPUs 0..%d"
+                % (p, show(b.name), b.pcpus - 1))
+    if b is not None and b.pcpus is not None:
+        # One vCPU on a pCPU: noop (no tick, no switch); more: priority round-robin.
+        s.pcpu_policy = ["prio_rr" if len(owners.get(p, [])) > 1 else "noop"
+                         for p in range(b.pcpus)]
+
+    # The Service VM's upcall and event interrupts.
+    for vm in services:
+        taken = {VUART_INTID: "its virtual UART"} if vm.vuart else {}
+        for name, dpath in vm.devices:
+            dev = b.devices.get(name) if b is not None else None
+            if dev is not None and dev.irq:
+                taken[dev.irq] = "device %s" % show(name)
+        for key in ("upcall_irq", "event_irq"):
+            irq = getattr(vm, key)
+            if irq is None:
+                continue
+            if irq in taken:
+                err(vm.path + "." + key, "INTID %d is already %s's" % (irq, taken[irq]))
+            taken[irq] = key
+    for vm in vms:
+        vm.slice_us = vm.slice_us or s.slice_us
 
     # Memory
     board_ok = b is not None and b.ram is not None
@@ -1102,6 +1216,24 @@ def read_guest_programs(problems):
     return names
 
 
+def plan_table_pool(s, static_pages):
+    """Each VM's slice of the stage-2 table pool: static VMs get
+    static_pages (CONFIG_S2_POOL_PAGES); a post-launched VM what mapping
+    max_memory page by page takes at most (every 2 MiB one level-3 table,
+    every 1 GiB one level-2 table, one more of each for a layout that
+    straddles their boundaries, and the root)."""
+    first = 0
+    for vm in s.vms:
+        if vm.kind == POST:
+            m = vm.max_memory or MAX_MEMORY_DEFAULT
+            pages = 1 + -(-m // (1 << 30)) + 1 + -(-m // (2 << 20)) + 1
+        else:
+            pages = static_pages
+        vm.pt_first, vm.pt_pages = first, pages
+        first += pages
+    s.pt_pool_pages = first
+
+
 def check_in_ram(s, b, path, what, base, size):
     rbase, rsize = b.ram
     if not (rbase <= base and base + size <= rbase + rsize):
@@ -1205,6 +1337,7 @@ def gen_c(s, b, console, sources):
     L.append("")
     L.append("#include <config.h>")
     L.append("#include <scenario.h>")
+    L.append("#include <scheduler.h>")
     L.append("")
     L.append("static const struct board_config board = {")
     L.append("\t.name = %s," % c_str(b.name))
@@ -1218,6 +1351,12 @@ def gen_c(s, b, console, sources):
     L.append("\t.gicr_size = %s," % hx(b.gic["redist_size"]))
     L.append("};")
     L.append("")
+    L.append("/* Scheduling policy of each pCPU: noop where one vCPU runs. */")
+    L.append("static const uint8_t pcpu_policy[] = {")
+    for p, pol in enumerate(s.pcpu_policy):
+        L.append("\t%s, /* pCPU %d */" % (SCHED_POLICIES[pol], p))
+    L.append("};")
+    L.append("")
     L.append("static const struct vm_config vms[] = {")
     for vm in s.vms:
         mask = sum(1 << p for p in vm.pcpus)
@@ -1225,9 +1364,20 @@ def gen_c(s, b, console, sources):
         L.append("\t\t/* %s */" % vm.path)
         L.append("\t\t.name = %s," % c_str(vm.name))
         L.append("\t\t.kind = %s," % KINDS[vm.kind])
+        L.append("\t\t.caps = %s," % (" | ".join(CAPS[vm.kind]) or "0"))
+        L.append("\t\t.boot = %s," % BOOT[vm.kind])
         L.append("\t\t.pcpu_mask = 0x%x, /* pCPUs %s */"
                  % (mask, " ".join(str(p) for p in sorted(vm.pcpus))))
         L.append("\t\t.vcpu_count = %d," % len(vm.pcpus))
+        L.append("\t\t.priority = %d," % vm.priority)
+        L.append("\t\t.slice_us = %d," % vm.slice_us)
+        if vm.kind == POST:
+            L.append("\t\t.max_memory = %s," % hx(vm.max_memory))
+        L.append("\t\t.pt_first = %d," % vm.pt_first)
+        L.append("\t\t.pt_pages = %d," % vm.pt_pages)
+        if vm.kind == SERVICE:
+            L.append("\t\t.upcall_intid = %d," % vm.upcall_irq)
+            L.append("\t\t.event_intid = %d," % vm.event_irq)
         L.append("\t\t.mem_region_count = %d," % len(vm.memory))
         if vm.memory:
             L.append("\t\t.mem = {")
@@ -1264,7 +1414,14 @@ def gen_c(s, b, console, sources):
         L.append("\t.image_store_size = %s," % hx(s.image_store[1]))
     L.append("\t.vm_count = %d," % len(s.vms))
     L.append("\t.vms = vms,")
+    L.append("\t.pcpu_count = %d," % len(s.pcpu_policy))
+    L.append("\t.pcpu_policy = pcpu_policy,")
+    L.append("\t.pt_pool_pages = %d," % s.pt_pool_pages)
     L.append("};")
+    L.append("")
+    L.append("/* Stage-2 table pages of every VM (vm_config.pt_first/pt_pages). */")
+    L.append("uint8_t tessera_pt_pool[%d * 4096] __attribute__((aligned(4096)));"
+             % s.pt_pool_pages)
     L.append("")
     L.append("_Static_assert(sizeof(vms) / sizeof(vms[0]) == %d, \"vm_count\");" % len(s.vms))
     L.append("_Static_assert(%d <= CONFIG_MAX_VMS,"
@@ -1322,7 +1479,20 @@ def resolved(s, b, console, sources, args):
             "flags": vm.flags,
             "devices": [dev(name) for name, _ in vm.devices],
             "image": vm.image,
+            "caps": [c[len("VM_CAP_"):].lower() for c in CAPS[vm.kind]],
+            "boot": BOOT[vm.kind][len("VM_BOOT_"):].lower(),
+            "priority": vm.priority,
+            "slice_us": vm.slice_us,
+            "max_memory": vm.max_memory if vm.kind == POST else None,
+            "stage2_table_pages": vm.pt_pages,
+            "upcall_irq": vm.upcall_irq,
+            "event_irq": vm.event_irq,
         } for vm in s.vms],
+        "scheduler": {"slice_us": s.slice_us, "shared_pcpus": s.shared_pcpus},
+        "pcpus": [{"id": p, "policy": pol,
+                   "vcpus": ["%s/%d" % (vm.name, sorted(vm.pcpus).index(p))
+                             for vm in s.vms if vm.pcpus and p in vm.pcpus]}
+                  for p, pol in enumerate(s.pcpu_policy)],
     }
 
 
@@ -1418,6 +1588,9 @@ def parse_args(argv):
                    help="CONFIG_MAX_VMS: reject scenarios with more VMs")
     p.add_argument("--max-vcpus", type=positive_int, metavar="N",
                    help="CONFIG_MAX_VCPUS_PER_VM: reject VMs with more vCPUs")
+    p.add_argument("--s2-pool-pages", type=positive_int, metavar="N",
+                   default=S2_POOL_PAGES_DEFAULT,
+                   help="CONFIG_S2_POOL_PAGES: stage-2 table pages of each static VM")
     p.add_argument("--console", metavar="UART",
                    help="board UART used by the hypervisor (default: the board's only UART)")
     p.add_argument("--out-c", metavar="FILE", help="write the C tables here")
@@ -1458,6 +1631,7 @@ def run(argv):
     if args.check:
         return 0
 
+    plan_table_pool(s, args.s2_pool_pages)
     sources = {"board": display_path(args.board), "scenario": display_path(args.scenario)}
     outputs = []
     if args.out_c:

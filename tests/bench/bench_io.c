@@ -76,7 +76,7 @@ static void bench_lookup(unsigned n, uint64_t *addrs)
 	for (unsigned i = 0; i < LOOKUPS; i++) {
 		struct io_access a = tio_read(IO_SPACE_MMIO, addrs[i], 4);
 
-		hits += io_dispatch(io, 0, &a) == IO_DONE;
+		hits += io_emulate(io, 0, &a) == IO_DONE;
 	}
 	dispatch_ns = (now_ns() - t0) / LOOKUPS;
 	if (hits != 2 * LOOKUPS)
@@ -117,8 +117,8 @@ static void bench_round_trip(void)
 	for (unsigned i = 0; i < ROUND_TRIPS; i++) {
 		struct io_access a = tio_read(IO_SPACE_MMIO, 0x20000000 + i * 8, 4);
 
-		if (io_dispatch(io, 0, &a) != IO_FORWARDED ||
-		    io_wait_completion(io, 0, &a) != IO_DONE ||
+		if (io_emulate(io, 0, &a) != IO_PENDING ||
+		    tio_wait(io, 0, &a) != IO_DONE ||
 		    !io_postwork_value(&a, reg, &reg))
 			abort();
 		sum += reg;

@@ -147,13 +147,13 @@ static void one_access(struct input *in)
 	unsigned v = (unsigned)take(in, 1) % (CONFIG_MAX_VCPUS_PER_VM + 2);
 	struct io_access a = decode(in);
 	struct io_access before = a;
-	enum io_result r = io_dispatch(&vm, v, &a);
+	enum io_result r = io_emulate(&vm, v, &a);
 	uint64_t reg = 0x1111111111111111ull;
 
-	if (r == IO_FORWARDED) {
+	if (r == IO_PENDING) {
 		hostile_service_vm(in, vm.vcpu[v].slot);
 		unblock_if_needed(v);
-		r = io_wait_completion(&vm, v, &a);
+		r = tio_wait(&vm, v, &a);
 	}
 	if (r != IO_DONE) {
 		if (a.value != before.value)

@@ -227,8 +227,16 @@ class ShippedScenarioTests(ToolTestCase):
             "vcpu_count": 1, "memory_auto": False,
             "memory": [{"gpa": 0x50000000, "hpa": 0x50000000, "size": 0x04000000}],
             "entry": 0x50000000, "vuart": 0x09000000, "abort_on_unhandled": False, "io_completion": "notify", "bootargs": "",
-            "flags": 0, "devices": [], "image": "hello"})
+            "flags": 0, "devices": [], "image": "hello", "caps": [], "boot": "raw",
+            "priority": 100, "slice_us": 10000, "max_memory": None,
+            "stage2_table_pages": 64, "upcall_irq": None, "event_irq": None})
         self.assertEqual((rt1["pcpus"], rt1["pcpu_mask"], rt1["vcpu_count"]), ([2, 3], 0xC, 2))
+        # One vCPU per pCPU: no scheduling anywhere.
+        self.assertEqual(j["pcpus"], [
+            {"id": 0, "policy": "noop", "vcpus": []},
+            {"id": 1, "policy": "noop", "vcpus": ["rt0/0"]},
+            {"id": 2, "policy": "noop", "vcpus": ["rt1/0"]},
+            {"id": 3, "policy": "noop", "vcpus": ["rt1/1"]}])
         self.assertEqual(rt1["memory"], [{"gpa": 0x60000000, "hpa": 0x60000000,
                                           "size": 0x04000000}])
         self.assertEqual((rt1["entry"], rt1["image"]), (0x60000000, "hello"))
@@ -254,6 +262,23 @@ class ShippedScenarioTests(ToolTestCase):
         self.assertEqual((uvm0["name"], uvm0["kind"], uvm0["pcpus"], uvm0["memory"],
                           uvm0["entry"], uvm0["devices"]),
                          ("uvm0", "post-launched", [1, 2], [], 0, []))
+        # Capabilities and boot protocols, by kind.
+        self.assertEqual((rt0["caps"], rt0["boot"]), ([], "raw"))
+        self.assertEqual((sos["caps"], sos["boot"]),
+                         (["manage_vms", "console_input", "upcall"], "linux"))
+        self.assertEqual((uvm0["caps"], uvm0["boot"]), (["runtime"], "by_dm"))
+        self.assertEqual((sos["upcall_irq"], sos["event_irq"]), (120, 121))
+        # The Service VM outranks the User VM on the pCPUs they share.
+        self.assertEqual((sos["priority"], uvm0["priority"]), (200, 100))
+        self.assertEqual(j["pcpus"], [
+            {"id": 0, "policy": "noop", "vcpus": ["sos/0"]},
+            {"id": 1, "policy": "prio_rr", "vcpus": ["sos/1", "uvm0/0"]},
+            {"id": 2, "policy": "prio_rr", "vcpus": ["sos/2", "uvm0/1"]},
+            {"id": 3, "policy": "noop", "vcpus": ["rt0/0"]}])
+        # Table pages: 64 per static VM; uvm0 maps up to max_memory page by
+        # page: root + 1 GiB tables + 2 MiB tables, one spare of each.
+        self.assertEqual(uvm0["max_memory"], 256 << 20)
+        self.assertEqual(uvm0["stage2_table_pages"], 1 + 1 + 1 + 128 + 1)
         # "auto" covers exactly the RAM nobody else owns.
         owned = [(0x40000000, 0x08000000), (0x48000000, 0x200000), (0x50000000, 0x04000000)]
         total = sum(r["size"] for r in sos["memory"])

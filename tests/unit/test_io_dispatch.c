@@ -54,14 +54,14 @@ static void test_handler_read_and_write(void **state)
 	struct io_stats st;
 
 	(void)state;
-	assert_int_equal(io_dispatch(io, 1, &a), IO_DONE);
+	assert_int_equal(io_emulate(io, 1, &a), IO_DONE);
 	assert_int_equal(a.value, 0x7788); /* masked to the access size */
 	assert_int_equal(d.last_offset, 0x18); /* region-relative */
 	assert_int_equal(d.last_size, 2);
 	assert_false(d.last_write);
 
 	a = tio_write(IO_SPACE_MMIO, 0x9000ffc, 4, 0xaabbccdd00112233);
-	assert_int_equal(io_dispatch(io, 0, &a), IO_DONE);
+	assert_int_equal(io_emulate(io, 0, &a), IO_DONE);
 	assert_true(d.last_write);
 	assert_int_equal(d.last_value, 0x00112233);
 	assert_int_equal(d.last_offset, 0xffc);
@@ -82,7 +82,7 @@ static void test_handler_error_fails_access(void **state)
 
 	(void)state;
 	a.value = 5;
-	assert_int_equal(io_dispatch(io, 0, &a), IO_FAILED);
+	assert_int_equal(io_emulate(io, 0, &a), IO_ABORT);
 	assert_int_equal(a.value, 5);
 	io_vm_get_stats(io, &st);
 	assert_int_equal(st.failed, 1);
@@ -99,9 +99,9 @@ static void test_straddle_is_an_error(void **state)
 	struct io_stats st;
 
 	(void)state;
-	assert_int_equal(io_dispatch(io, 0, &a), IO_FAILED);
+	assert_int_equal(io_emulate(io, 0, &a), IO_ABORT);
 	a = tio_write(IO_SPACE_MMIO, 0x8fffffc, 8, 1);
-	assert_int_equal(io_dispatch(io, 0, &a), IO_FAILED);
+	assert_int_equal(io_emulate(io, 0, &a), IO_ABORT);
 	assert_int_equal(d.calls, 0);
 	io_vm_get_stats(io, &st);
 	assert_int_equal(st.failed, 2);
@@ -124,10 +124,10 @@ static void test_unhandled_without_device_model(void **state)
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct io_access a = tio_read(IO_SPACE_PIO, 0x60, cases[i].size);
 
-		assert_int_equal(io_dispatch(io, 0, &a), IO_DONE);
+		assert_int_equal(io_emulate(io, 0, &a), IO_DONE);
 		assert_int_equal(a.value, cases[i].ones);
 		a = tio_write(IO_SPACE_MMIO, 0x100, cases[i].size, 0x1234);
-		assert_int_equal(io_dispatch(io, 1, &a), IO_DONE);
+		assert_int_equal(io_emulate(io, 1, &a), IO_DONE);
 		assert_int_equal(a.value, 0x1234);
 	}
 	io_vm_get_stats(io, &st);
@@ -145,13 +145,13 @@ static void test_unhandled_abort_option(void **state)
 
 	(void)state;
 	a.value = 9;
-	assert_int_equal(io_dispatch(io, 0, &a), IO_UNHANDLED_ABORT);
+	assert_int_equal(io_emulate(io, 0, &a), IO_ABORT);
 	assert_int_equal(a.value, 9);
 	a = tio_write(IO_SPACE_MMIO, 0x100, 4, 1);
-	assert_int_equal(io_dispatch(io, 0, &a), IO_UNHANDLED_ABORT);
+	assert_int_equal(io_emulate(io, 0, &a), IO_ABORT);
 	/* Handlers still work. */
 	a = tio_read(IO_SPACE_MMIO, 0x9000000, 4);
-	assert_int_equal(io_dispatch(io, 0, &a), IO_DONE);
+	assert_int_equal(io_emulate(io, 0, &a), IO_DONE);
 	tio_vm_free(io);
 }
 
@@ -164,7 +164,7 @@ static void test_unhandled_logs_are_rate_limited(void **state)
 	for (unsigned i = 0; i < 5000; i++) {
 		struct io_access a = tio_read(IO_SPACE_MMIO, i, 1);
 
-		assert_int_equal(io_dispatch(io, 0, &a), IO_DONE);
+		assert_int_equal(io_emulate(io, 0, &a), IO_DONE);
 	}
 	/* 10, then one in 1000. */
 	assert_int_equal(host_log_lines[LOG_INFO], 10 + 4);
@@ -183,11 +183,11 @@ static void test_forward_in_every_space(void **state)
 
 		if (space == IO_SPACE_MMIO)
 			a.addr = 0x9001000; /* just past the handler */
-		assert_int_equal(io_dispatch(io, 0, &a), IO_FORWARDED);
+		assert_int_equal(io_emulate(io, 0, &a), IO_PENDING);
 		assert_int_equal(tio_slots(io)[0].req.type, space);
 		assert_int_equal(tio_slots(io)[0].req.addr, a.addr);
 		tio_dm_complete(io, 0, space);
-		assert_int_equal(io_wait_completion(io, 0, &a), IO_DONE);
+		assert_int_equal(tio_wait(io, 0, &a), IO_DONE);
 		assert_int_equal(a.value, space);
 	}
 	assert_int_equal(d.calls, 0);
@@ -210,17 +210,17 @@ static void test_malformed_accesses_fail(void **state)
 	(void)state;
 	bad[5].reg = 32;
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++)
-		assert_int_equal(io_dispatch(io, 0, &bad[i]), IO_FAILED);
+		assert_int_equal(io_emulate(io, 0, &bad[i]), IO_ABORT);
 	bad[5].reg = 0;
-	assert_int_equal(io_dispatch(io, 2, &bad[5]), IO_FAILED); /* vCPU id */
+	assert_int_equal(io_emulate(io, 2, &bad[5]), IO_ABORT); /* vCPU id */
 	io_vm_get_stats(io, &st);
 	assert_int_equal(st.failed, ARRAY_SIZE(bad) + 1);
 	assert_int_equal(st.forwarded, 0);
 	/* The very last byte of the space is fine. */
 	bad[0] = tio_read(IO_SPACE_MMIO, ~0ull, 1);
-	assert_int_equal(io_dispatch(io, 0, &bad[0]), IO_FORWARDED);
+	assert_int_equal(io_emulate(io, 0, &bad[0]), IO_PENDING);
 	tio_dm_complete(io, 0, 1);
-	assert_int_equal(io_wait_completion(io, 0, &bad[0]), IO_DONE);
+	assert_int_equal(tio_wait(io, 0, &bad[0]), IO_DONE);
 	tio_vm_free(io);
 }
 

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <errno.h>
@@ -31,7 +32,7 @@ static void forward_read(struct io_vm *io, unsigned v, struct io_access *a)
 {
 	*a = tio_read(IO_SPACE_MMIO, 0x10000 + v * 8, 4);
 	a->value = 0xdeadbeefcafe; /* stale register contents: must not leak */
-	assert_int_equal(io_dispatch(io, v, a), IO_FORWARDED);
+	assert_int_equal(io_emulate(io, v, a), IO_PENDING);
 	assert_int_equal(slot_state(io, v), TESSERA_IO_STATE_PENDING);
 }
 
@@ -69,18 +70,18 @@ static void test_forward_fills_and_publishes_slot(void **state)
 	assert_int_equal(slot_state(io, 0), TESSERA_IO_STATE_FREE);
 
 	/* A second request while this one is out is a caller bug. */
-	assert_int_equal(io_dispatch(io, 2, &a), IO_FAILED);
+	assert_int_equal(io_emulate(io, 2, &a), IO_ABORT);
 	tio_dm_complete(io, 2, 5);
-	assert_int_equal(io_wait_completion(io, 2, &a), IO_DONE);
+	assert_int_equal(tio_wait(io, 2, &a), IO_DONE);
 
 	a = tio_write(IO_SPACE_PIO, 0x3f8, 2, 0x1122334455667788);
-	assert_int_equal(io_dispatch(io, 2, &a), IO_FORWARDED);
+	assert_int_equal(io_emulate(io, 2, &a), IO_PENDING);
 	assert_int_equal(s->req.type, TESSERA_IO_TYPE_PIO);
 	assert_int_equal(s->req.direction, TESSERA_IO_WRITE);
 	assert_int_equal(s->req.value, 0x7788);
 	assert_int_equal(s->seq, 2);
 	tio_dm_complete(io, 2, 0);
-	assert_int_equal(io_wait_completion(io, 2, &a), IO_DONE);
+	assert_int_equal(tio_wait(io, 2, &a), IO_DONE);
 	assert_int_equal(a.value, 0x1122334455667788); /* writes keep theirs */
 	tio_vm_free(io);
 }
@@ -99,7 +100,7 @@ static void test_legal_transitions(void **state)
 		forward_read(io, 1, &a);
 		set_state(io, 1, TESSERA_IO_STATE_PROCESSING);
 		tio_dm_complete(io, 1, 0xffffffff12345678); /* masked to 4 bytes */
-		assert_int_equal(io_wait_completion(io, 1, &a), IO_DONE);
+		assert_int_equal(tio_wait(io, 1, &a), IO_DONE);
 		assert_int_equal(a.value, 0x12345678);
 		assert_int_equal(slot_state(io, 1), TESSERA_IO_STATE_FREE);
 
@@ -108,7 +109,7 @@ static void test_legal_transitions(void **state)
 		set_state(io, 1, TESSERA_IO_STATE_COMPLETE);
 		if (modes[m] == NOTIFY)
 			assert_int_equal(io_notify_finish(io, 1), 0);
-		assert_int_equal(io_wait_completion(io, 1, &a), IO_DONE);
+		assert_int_equal(tio_wait(io, 1, &a), IO_DONE);
 		assert_int_equal(a.value, 7);
 
 		io_vm_get_stats(io, &st);
@@ -139,7 +140,7 @@ static void test_illegal_states_fail_the_request(void **state)
 			set_state(io, 0, bad[i]);
 			if (modes[m] == NOTIFY)
 				assert_int_equal(io_notify_finish(io, 0), 0);
-			assert_int_equal(io_wait_completion(io, 0, &a), IO_FAILED);
+			assert_int_equal(tio_wait(io, 0, &a), IO_ABORT);
 			assert_int_equal(a.value, 0xdeadbeefcafe); /* untouched */
 			/* The hypervisor took the slot back. */
 			assert_int_equal(slot_state(io, 0), TESSERA_IO_STATE_FREE);
@@ -166,7 +167,7 @@ static void test_notify_before_complete_fails(void **state)
 		forward_read(io, 0, &a);
 		set_state(io, 0, early[i]);
 		assert_int_equal(io_notify_finish(io, 0), 0);
-		assert_int_equal(io_wait_completion(io, 0, &a), IO_FAILED);
+		assert_int_equal(tio_wait(io, 0, &a), IO_ABORT);
 	}
 	tio_vm_free(io);
 }
@@ -186,11 +187,11 @@ static void test_notify_validates_its_arguments(void **state)
 	set_state(io, 0, TESSERA_IO_STATE_COMPLETE);
 	assert_int_equal(io_notify_finish(io, 0), 0);
 	assert_int_equal(io_notify_finish(io, 0), -ENOENT); /* twice */
-	assert_int_equal(io_wait_completion(io, 0, &a), IO_DONE);
+	assert_int_equal(tio_wait(io, 0, &a), IO_DONE);
 	assert_int_equal(io_notify_finish(io, 0), -ENOENT); /* after */
 	/* Waiting with nothing forwarded is refused. */
-	assert_int_equal(io_wait_completion(io, 0, &a), IO_FAILED);
-	assert_int_equal(io_wait_completion(io, 5, &a), IO_FAILED);
+	assert_int_equal(tio_wait(io, 0, &a), IO_ABORT);
+	assert_int_equal(tio_wait(io, 5, &a), IO_ABORT);
 	tio_vm_free(io);
 }
 
@@ -204,7 +205,7 @@ static void test_polling_ignores_notifications(void **state)
 	forward_read(io, 0, &a);
 	assert_int_equal(io_notify_finish(io, 0), 0); /* stale, early */
 	tio_dm_complete(io, 0, 0x42);
-	assert_int_equal(io_wait_completion(io, 0, &a), IO_DONE);
+	assert_int_equal(tio_wait(io, 0, &a), IO_DONE);
 	assert_int_equal(a.value, 0x42);
 	tio_vm_free(io);
 }
@@ -262,17 +263,14 @@ static void test_cancel_and_reset_in_every_state(void **state)
 			set_state(io, 1, states[i]);
 			if (modes[m] == NOTIFY)
 				io_notify_finish(io, 1);
-			/* A waiter holds the VM: reset must refuse. */
-			assert_int_equal(io_vm_reset(io), -EBUSY);
 			io_vm_cancel_all(io);
-			assert_int_equal(io_wait_completion(io, 1, &a), IO_CANCELLED);
+			assert_int_equal(tio_wait(io, 1, &a), IO_CANCELLED);
 			assert_int_equal(a.value, 0xdeadbeefcafe);
-			assert_int_equal(io_vm_reset(io), -EBUSY); /* vCPU 3 */
-			assert_int_equal(io_wait_completion(io, 3, &b), IO_CANCELLED);
+			assert_int_equal(tio_wait(io, 3, &b), IO_CANCELLED);
 			/* Cancelled until reset, without touching the slot. */
 			set_state(io, 0, TESSERA_IO_STATE_FREE);
 			a = tio_read(IO_SPACE_MMIO, 0x10000, 4);
-			assert_int_equal(io_dispatch(io, 0, &a), IO_CANCELLED);
+			assert_int_equal(io_emulate(io, 0, &a), IO_CANCELLED);
 			assert_int_equal(slot_state(io, 0), TESSERA_IO_STATE_FREE);
 
 			assert_int_equal(io_vm_reset(io), 0);
@@ -282,7 +280,7 @@ static void test_cancel_and_reset_in_every_state(void **state)
 			assert_int_equal(st.cancelled, 2);
 			forward_read(io, 1, &a);
 			tio_dm_complete(io, 1, 3);
-			assert_int_equal(io_wait_completion(io, 1, &a), IO_DONE);
+			assert_int_equal(tio_wait(io, 1, &a), IO_DONE);
 			assert_int_equal(a.value, 3);
 			tio_vm_free(io);
 		}
@@ -319,7 +317,7 @@ static void *wait_thread(void *arg)
 {
 	struct waiter *w = arg;
 
-	w->r = io_wait_completion(w->io, w->v, &w->a);
+	w->r = tio_wait(w->io, w->v, &w->a);
 	return NULL;
 }
 
@@ -374,30 +372,65 @@ static void test_polling_waiter_survives_early_notify(void **state)
 }
 
 /* Destroy: the device model goes away while a vCPU waits. */
-static void test_detach_cancels_waiters(void **state)
+/*
+ * Detach of a stopped VM (a destroyed device model) with a request out in
+ * every state: nothing refers to the pages afterwards, forwarding is
+ * refused until reset, then the unhandled policy applies, and a new device
+ * model finds every slot FREE.
+ */
+static void test_detach_of_a_stopped_vm(void **state)
 {
-	struct io_vm *io = tio_vm_new(2, NOTIFY, false, true);
-	void *pages = tio_slots(io);
-	struct waiter w;
-	pthread_t th;
-	struct io_access a;
+	static const uint32_t states[] = {TESSERA_IO_STATE_PENDING,
+					  TESSERA_IO_STATE_PROCESSING,
+					  TESSERA_IO_STATE_COMPLETE};
 
 	(void)state;
-	start_waiter(&w, &th, io, 0);
-	set_state(io, 0, TESSERA_IO_STATE_PROCESSING);
-	assert_int_equal(io_vm_detach_request_pages(io), 0);
-	/* Detach returned: the waiter no longer touches the pages. */
-	pthread_join(th, NULL);
-	assert_int_equal(w.r, IO_CANCELLED);
-	a = tio_read(IO_SPACE_MMIO, 0, 2);
-	assert_int_equal(io_dispatch(io, 1, &a), IO_CANCELLED);
-	/* Relaunch without a device model: unhandled policy. */
-	assert_int_equal(io_vm_reset(io), 0);
-	assert_int_equal(io_dispatch(io, 1, &a), IO_DONE);
-	assert_int_equal(a.value, 0xffff);
-	/* And with a new one: every slot FREE. */
-	assert_int_equal(io_vm_attach_request_pages(io, pages, 1), 0);
-	assert_all_slots_free_and_clean(io);
+	for (unsigned i = 0; i < ARRAY_SIZE(states); i++) {
+		struct io_vm *io = tio_vm_new(2, NOTIFY, false, true);
+		void *pages = tio_slots(io);
+		struct io_access a;
+
+		forward_read(io, 0, &a);
+		set_state(io, 0, states[i]);
+		assert_int_equal(io_vm_detach_request_pages(io), 0);
+		assert_null(tio_slots(io));
+		/* the scribbled pages are not ours any more: nothing reads them */
+		memset(pages, 0x5a, TESSERA_IO_PAGE_SIZE);
+		a = tio_read(IO_SPACE_MMIO, 0, 2);
+		assert_int_equal(io_emulate(io, 1, &a), IO_CANCELLED);
+		/* Relaunch without a device model: unhandled policy. */
+		assert_int_equal(io_vm_reset(io), 0);
+		assert_int_equal(io_emulate(io, 1, &a), IO_DONE);
+		assert_int_equal(a.value, 0xffff);
+		/* And with a new one: every slot FREE. */
+		assert_int_equal(io_vm_attach_request_pages(io, pages, 1), 0);
+		assert_all_slots_free_and_clean(io);
+		tio_vm_free(io);
+	}
+}
+
+/* A notification wakes exactly the vCPU it names, once; a refused one
+ * wakes nobody. The vCPU thread then completes with one look. */
+static void test_notify_wakes_the_vcpu(void **state)
+{
+	struct io_vm *io = tio_vm_new(4, NOTIFY, false, true);
+	struct io_access a;
+	unsigned long before = tio_wakes;
+
+	(void)state;
+	forward_read(io, 2, &a);
+	assert_int_equal(io_complete(io, 2, &a), IO_PENDING);
+	set_state(io, 2, TESSERA_IO_STATE_COMPLETE);
+	/* complete but not notified: a notify-mode vCPU does not look */
+	assert_int_equal(io_complete(io, 2, &a), IO_PENDING);
+	assert_int_equal(io_notify_finish(io, 1), -ENOENT);
+	assert_int_equal(tio_wakes, before);
+	assert_int_equal(io_notify_finish(io, 2), 0);
+	assert_int_equal(tio_wakes, before + 1);
+	assert_int_equal(io_notify_finish(io, 2), -ENOENT);
+	assert_int_equal(tio_wakes, before + 1);
+	assert_int_equal(io_complete(io, 2, &a), IO_DONE);
+	assert_true(io_completes_by_notify(io));
 	tio_vm_free(io);
 }
 
@@ -415,7 +448,8 @@ int main(void)
 		cmocka_unit_test(test_reset_idle_and_scribbled),
 		cmocka_unit_test(test_waiting_thread_completed_both_modes),
 		cmocka_unit_test(test_polling_waiter_survives_early_notify),
-		cmocka_unit_test(test_detach_cancels_waiters),
+		cmocka_unit_test(test_detach_of_a_stopped_vm),
+		cmocka_unit_test(test_notify_wakes_the_vcpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,7 +81,7 @@ static void *vcpu_thread(void *arg)
 					     addr, size, x)
 				 : tio_read((unsigned)(x >> 3) % IO_SPACE_COUNT,
 					    addr, size);
-		res = io_dispatch(r->io, v, &a);
+		res = io_emulate(r->io, v, &a);
 		if (res == IO_DONE && addr >= HANDLER_BASE) {
 			if (!a.write && a.value != (~(addr - HANDLER_BASE -
 						   ((uint64_t)v << 24)) &
@@ -90,12 +90,12 @@ static void *vcpu_thread(void *arg)
 			r->emulated[v]++;
 			continue;
 		}
-		if (res != IO_FORWARDED) {
+		if (res != IO_PENDING) {
 			count_bad(r);
 			continue;
 		}
 		seq++;
-		res = io_wait_completion(r->io, v, &a);
+		res = tio_wait(r->io, v, &a);
 		if (res == IO_DONE) {
 			r->done[v]++;
 			if (a.write ? a.value != x
@@ -103,7 +103,7 @@ static void *vcpu_thread(void *arg)
 						 : a.value != (reply_for(addr, seq) &
 							       io_size_mask(size)))
 				count_bad(r);
-		} else if (res == IO_FAILED) {
+		} else if (res == IO_ABORT) {
 			r->failed[v]++;
 		} else if (res == IO_CANCELLED) {
 			r->cancelled[v]++;
@@ -339,9 +339,9 @@ static void hostile(uint32_t mode)
 	for (unsigned v = 0; v < VCPUS; v++)
 		assert_int_equal(tio_slots(r.io)[v].state, TESSERA_IO_STATE_FREE);
 	a = tio_read(IO_SPACE_MMIO, 0x1000, 4);
-	assert_int_equal(io_dispatch(r.io, 3, &a), IO_FORWARDED);
+	assert_int_equal(io_emulate(r.io, 3, &a), IO_PENDING);
 	tio_dm_complete(r.io, 3, 0x5a);
-	assert_int_equal(io_wait_completion(r.io, 3, &a), IO_DONE);
+	assert_int_equal(tio_wait(r.io, 3, &a), IO_DONE);
 	assert_int_equal(a.value, 0x5a);
 	tio_vm_free(r.io);
 }

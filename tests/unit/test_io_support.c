@@ -4,12 +4,30 @@
 
 #include "test_io_support.h"
 
+#include <sched.h>
+
 unsigned long tio_upcalls;
+unsigned long tio_wakes;
 
 void io_arch_raise_upcall(struct io_vm *io)
 {
 	(void)io;
 	__atomic_fetch_add(&tio_upcalls, 1, __ATOMIC_RELAXED);
+}
+
+void io_vcpu_wake(struct io_vm *io, unsigned vcpu_id)
+{
+	(void)io, (void)vcpu_id;
+	__atomic_fetch_add(&tio_wakes, 1, __ATOMIC_RELAXED);
+}
+
+enum io_result tio_wait(struct io_vm *io, unsigned v, struct io_access *a)
+{
+	enum io_result r;
+
+	while ((r = io_complete(io, v, a)) == IO_PENDING)
+		sched_yield();
+	return r;
 }
 
 struct io_vm *tio_vm_new(unsigned vcpus, uint32_t mode, bool abort_on_unhandled,

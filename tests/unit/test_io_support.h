@@ -12,8 +12,14 @@ void tio_vm_free(struct io_vm *io);
 /* The slot array attached to the VM (NULL if none). */
 struct tessera_io_slot *tio_slots(struct io_vm *io);
 
-/* Upcalls raised so far (io_arch_raise_upcall is implemented here). */
+/* Upcalls raised and vCPU wakes asked for so far (io_arch_raise_upcall
+ * and io_vcpu_wake are implemented here). */
 extern unsigned long tio_upcalls;
+extern unsigned long tio_wakes;
+
+/* What a vCPU thread does with a pending access, as a loop: look with
+ * io_complete() until it is not PENDING. */
+enum io_result tio_wait(struct io_vm *io, unsigned v, struct io_access *a);
 
 /* Accesses as the arch decoder would build them. */
 struct io_access tio_read(unsigned space, uint64_t addr, unsigned size);

@@ -291,7 +291,7 @@ static void *reader(void *arg)
 
 		/* The device's id, or all-ones while nothing is registered.
 		 * (cmocka asserts only on the main thread: count here.) */
-		if (io_dispatch(conc_vm, v, &a) != IO_DONE ||
+		if (io_emulate(conc_vm, v, &a) != IO_DONE ||
 		    (a.value != 0xffffffffu && a.value >= CYCLES))
 			__atomic_fetch_add(&bad_results, 1, __ATOMIC_RELAXED);
 	}
@@ -356,9 +356,9 @@ static void test_handler_may_move_another_range(void **state)
 				     fn_move_bar, NULL, "cfg"), 0);
 	assert_int_equal(io_register(nested_vm, IO_SPACE_MMIO, 0x1000, 0x10,
 				     fn_value, (void *)7, "bar"), 0);
-	assert_int_equal(io_dispatch(nested_vm, 0, &a), IO_DONE);
+	assert_int_equal(io_emulate(nested_vm, 0, &a), IO_DONE);
 	a = tio_read(IO_SPACE_MMIO, 0x5004, 4);
-	assert_int_equal(io_dispatch(nested_vm, 0, &a), IO_DONE);
+	assert_int_equal(io_emulate(nested_vm, 0, &a), IO_DONE);
 	assert_int_equal(a.value, 7);
 	tio_vm_free(nested_vm);
 }
@@ -400,7 +400,7 @@ static void test_writer_between_find_and_pin(void **state)
 	assert_int_equal(io_register(race_vm, IO_SPACE_MMIO, 0x1000, 0x100,
 				     fn_offset, NULL, "old"), 0);
 	race_armed = 1;
-	assert_int_equal(io_dispatch(race_vm, 0, &a), IO_DONE);
+	assert_int_equal(io_emulate(race_vm, 0, &a), IO_DONE);
 	assert_int_equal(race_armed, 0);
 	assert_int_equal(a.value, 0xffffffff); /* retried: now unhandled */
 	assert_int_equal(race_vm->table.pool[0].users, 0);

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pCPU bring-up and the pCPU hooks of arch.h. */
+/* pCPU bring-up, kicks, idling, the counter and the pCPU timer (arch.h). */
 #include <arch.h>
 #include <arch_cpu.h>
 #include <arm64_console.h>
 #include <arm64_cpu.h>
 #include <arm64_irq.h>
+#include <arm64_mmu.h>
+#include <arm64_vm.h>
 #include <config.h>
 #include <gicv3.h>
+#include <pcpu.h>
 #include <scenario.h>
 #include <smccc.h>
 #include <sysreg.h>
+#include <vgic_hw.h>
 
 /* Every EL2 wait loop also wakes on this event stream (about every 16 µs
  * at 62.5 MHz), so a WFE can never sleep forever on a missed SEV. */
@@ -19,24 +23,7 @@
 #define CNTHCTL_EVNTI(n) ((uint64_t)(n) << 4)
 #define CNTHCTL_VALUE                                                          \
 	(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN | CNTHCTL_EVNTEN | CNTHCTL_EVNTI(9))
-
-extern char cpu_stacks[];
-void arm64_mmu_build(void);
-void arm64_stage2_cpu_init(void);
-void arm64_enter_guest(struct arch_regs *regs);
-
-static uint64_t pcpu_mpidr[CONFIG_MAX_PCPUS];
-
-struct arch_regs *arm64_guest_regs(unsigned cpu)
-{
-	return (struct arch_regs *)(cpu_stacks + (cpu + 1) * CPU_STACK_SIZE -
-				    ARCH_REGS_SIZE);
-}
-
-uint64_t arm64_pcpu_mpidr(unsigned cpu)
-{
-	return cpu < CONFIG_MAX_PCPUS ? pcpu_mpidr[cpu] : 0;
-}
+#define CNTHP_CTL_ENABLE BIT(0)
 
 struct smccc_result smccc_smc(uint64_t fn, uint64_t a1, uint64_t a2,
 			      uint64_t a3)
@@ -54,51 +41,85 @@ struct smccc_result smccc_smc(uint64_t fn, uint64_t a1, uint64_t a2,
 	return (struct smccc_result){x0, x1, x2, x3};
 }
 
-static void cpu_common_init(unsigned cpu)
+/* Everything a pCPU sets up for itself, once TPIDR_EL2 names it. */
+static void cpu_init(struct pcpu *p)
 {
-	pcpu_mpidr[cpu] = read_sysreg(mpidr_el1) & 0xff00ffffffull;
+	write_sysreg(tpidr_el2, p);
+	p->arch.mpidr = read_sysreg(mpidr_el1) & 0xff00ffffffull;
 	write_sysreg(cnthctl_el2, CNTHCTL_VALUE);
 	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(cnthp_ctl_el2, 0);
 	arm64_stage2_cpu_init();
-	gicv3_init_cpu(pcpu_mpidr[cpu]);
+	gicv3_init_cpu(p);
 	arm64_vgic_cpu_init();
 }
 
+/* head.S, on the boot pCPU with its stack: straight to common code, which
+ * binds the pCPU (arch_init_boot_pcpu) before it logs anything. */
 void arm64_boot_primary(const void *dtb)
 {
-	arm64_console_init(tessera_scenario.board->console_uart_base);
-	gicv3_init_distributor();
-	cpu_common_init(0);
-	arm64_console_rx_init();
 	hv_main(dtb);
 }
 
-void arm64_boot_secondary(unsigned cpu)
+void arch_init_boot_pcpu(struct pcpu *p, const struct board_config *board)
 {
-	cpu_common_init(cpu);
-	pcpu_secondary_main(cpu);
+	arm64_mmu_build(board);
+	arm64_mmu_enable();
+	arm64_console_init(board->console_uart_base);
+	gicv3_init(board);
+	cpu_init(p);
+	arm64_console_rx_init(board);
 }
 
-int arch_pcpu_start(unsigned cpu, uint64_t mpidr)
+void arm64_boot_secondary(unsigned id)
+{
+	struct pcpu *p = pcpu_get(id);
+
+	cpu_init(p);
+	pcpu_secondary_main(p);
+}
+
+int arch_pcpu_start(struct pcpu *p, uint64_t mpidr)
 {
 	struct smccc_result r;
 
-	if (cpu >= CONFIG_MAX_PCPUS)
-		return -1;
-	pcpu_mpidr[cpu] = mpidr;
+	p->arch.mpidr = mpidr; /* for kicks before it is up */
 	r = smccc_smc(PSCI_CPU_ON | SMCCC_64BIT, mpidr,
-		      (uint64_t)(uintptr_t)secondary_entry, cpu);
+		      (uint64_t)(uintptr_t)secondary_entry, p->id);
 	return (int64_t)r.a0 == PSCI_SUCCESS ? 0 : -1;
 }
 
-void arch_pcpu_kick(unsigned cpu)
+void arch_pcpu_kick(struct pcpu *p)
 {
-	if (cpu < CONFIG_MAX_PCPUS)
-		gicv3_send_sgi(pcpu_mpidr[cpu], SGI_KICK);
+	gicv3_send_sgi(p->arch.mpidr, SGI_KICK);
 }
 
-void arch_pcpu_wait(void)
+void arch_pcpu_idle(struct pcpu *p)
 {
-	cpu_wait_for_interrupt();
-	arm64_handle_irqs();
+	/* Interrupts stay masked at EL2: WFI still wakes on a pending one. */
+	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
+	if (p)
+		arm64_handle_irqs(p);
+}
+
+uint64_t arch_counter_now(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
+uint64_t arch_counter_hz(void)
+{
+	return read_sysreg(cntfrq_el0);
+}
+
+void arch_pcpu_timer_set(uint64_t at)
+{
+	if (at == UINT64_MAX) {
+		write_sysreg(cnthp_ctl_el2, 0);
+		return;
+	}
+	write_sysreg(cnthp_cval_el2, at);
+	write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
+	isb();
 }

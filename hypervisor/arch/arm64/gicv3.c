@@ -3,24 +3,27 @@
 #include <config.h>
 #include <gicv3.h>
 #include <gicv3_regs.h>
+#include <lib/spinlock.h>
 #include <log.h>
 #include <mmio.h>
+#include <pcpu.h>
 #include <scenario.h>
 #include <sysreg.h>
-
-
 
 #define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
 #define ICC_CTLR_EOIMODE BIT(1)
 
 #define PRIO_DEFAULT 0x80
 
-/* Each pCPU's redistributor, found once at its bring-up. */
-static uint64_t cpu_rd[CONFIG_MAX_PCPUS];
+/* The board's GIC, from gicv3_init(). */
+static uint64_t gicd_base, gicr_base, gicr_size;
+/* Distributor registers with the bits of several SPIs (and so possibly of
+ * several VMs) are read-modify-written under this lock. */
+static spinlock_t dist_lock = SPINLOCK_INIT;
 
 static uint64_t gicd(void)
 {
-	return tessera_scenario.board->gicd_base;
+	return gicd_base;
 }
 
 static uint64_t mpidr_affinity(uint64_t mpidr)
@@ -29,8 +32,11 @@ static uint64_t mpidr_affinity(uint64_t mpidr)
 	return ((mpidr >> 8) & 0xff000000ull) | (mpidr & 0xffffffull);
 }
 
-void gicv3_init_distributor(void)
+void gicv3_init(const struct board_config *board)
 {
+	gicd_base = board->gicd_base;
+	gicr_base = board->gicr_base;
+	gicr_size = board->gicr_size;
 	mmio_write32(gicd() + GICD_CTLR, GICD_CTLR_ARE);
 	while (mmio_read32(gicd() + GICD_CTLR) & GICD_CTLR_RWP)
 		cpu_relax();
@@ -39,10 +45,9 @@ void gicv3_init_distributor(void)
 
 static uint64_t find_redistributor(uint64_t mpidr)
 {
-	const struct board_config *b = tessera_scenario.board;
 	uint64_t want = mpidr_affinity(mpidr);
 
-	for (uint64_t rd = b->gicr_base; rd < b->gicr_base + b->gicr_size;
+	for (uint64_t rd = gicr_base; rd < gicr_base + gicr_size;
 	     rd += GICR_FRAME_SIZE) {
 		uint64_t typer = mmio_read64(rd + GICR_TYPER);
 
@@ -54,25 +59,29 @@ static uint64_t find_redistributor(uint64_t mpidr)
 	return 0;
 }
 
-void gicv3_init_cpu(uint64_t mpidr)
+void gicv3_init_cpu(struct pcpu *p)
 {
-	uint64_t rd = find_redistributor(mpidr);
+	uint64_t rd = find_redistributor(p->arch.mpidr);
 
 	if (!rd) {
 		log_err("GICv3: no redistributor for MPIDR 0x%llx",
-			(unsigned long long)mpidr);
+			(unsigned long long)p->arch.mpidr);
 		return;
 	}
 	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) &
 					      ~GICR_WAKER_PROCESSOR_SLEEP);
 	while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)
 		cpu_relax();
-	cpu_rd[cpu_id()] = rd;
+	p->arch.gicr = rd;
 	mmio_write32(rd + GICR_IGROUPR0, 0xffffffffu);
 	for (unsigned i = 0; i < 32; i++)
 		mmio_write8(rd + GICR_IPRIORITYR + i, PRIO_DEFAULT);
 	mmio_write32(rd + GICR_ICENABLER0, 0xffffffffu);
-	mmio_write32(rd + GICR_ISENABLER0, BIT(SGI_KICK) | BIT(PPI_MAINTENANCE));
+	mmio_write32(rd + GICR_ICACTIVER0, 0xffffffffu);
+	/* The guests' timers stay enabled: they are handed over as they fire. */
+	mmio_write32(rd + GICR_ISENABLER0, BIT(SGI_KICK) | BIT(PPI_MAINTENANCE) |
+						   BIT(PPI_HYP_TIMER) |
+						   BIT(PPI_VTIMER) | BIT(PPI_PTIMER));
 
 	write_sysreg(S3_4_C12_C9_5, ICC_SRE_EL2_VALUE); /* ICC_SRE_EL2 */
 	isb();
@@ -115,24 +124,29 @@ void gicv3_deactivate(unsigned intid)
 	isb();
 }
 
-void gicv3_clear_active(unsigned cpu, unsigned intid)
+void gicv3_spi_deactivate(unsigned intid)
 {
-	if (intid >= INTID_SPURIOUS)
-		return;
-	if (intid >= 32)
+	if (intid >= 32 && intid < INTID_SPURIOUS)
 		mmio_write32(gicd() + GICD_ICACTIVER + intid / 32 * 4,
 			     (uint32_t)BIT(intid % 32));
-	else if (cpu < CONFIG_MAX_PCPUS && cpu_rd[cpu])
-		mmio_write32(cpu_rd[cpu] + GICR_ICACTIVER0, BIT(intid));
 }
 
-void gicv3_ppi_enable(unsigned intid, bool enable)
+void gicv3_ppi_deactivate(const struct pcpu *p, unsigned intid)
 {
-	uint64_t rd = cpu_rd[cpu_id()];
+	if (p->arch.gicr && intid < 32)
+		mmio_write32(p->arch.gicr + GICR_ICACTIVER0, BIT(intid));
+}
 
-	if (rd && intid < 32)
-		mmio_write32(rd + (enable ? GICR_ISENABLER0 : GICR_ICENABLER0),
-			     BIT(intid));
+bool gicv3_ppi_active(const struct pcpu *p, unsigned intid)
+{
+	return p->arch.gicr && intid < 32 &&
+	       (mmio_read32(p->arch.gicr + GICR_ISACTIVER0) & BIT(intid));
+}
+
+void gicv3_ppi_activate(const struct pcpu *p, unsigned intid)
+{
+	if (p->arch.gicr && intid < 32)
+		mmio_write32(p->arch.gicr + GICR_ISACTIVER0, BIT(intid));
 }
 
 void gicv3_spi_enable(unsigned intid, bool enable)
@@ -140,9 +154,11 @@ void gicv3_spi_enable(unsigned intid, bool enable)
 	if (intid < 32 || intid >= INTID_SPURIOUS)
 		return;
 	if (enable) {
+		spin_lock(&dist_lock);
 		mmio_write32(gicd() + GICD_IGROUPR + intid / 32 * 4,
 			     mmio_read32(gicd() + GICD_IGROUPR + intid / 32 * 4) |
 				     (uint32_t)BIT(intid % 32));
+		spin_unlock(&dist_lock);
 		mmio_write8(gicd() + GICD_IPRIORITYR + intid, PRIO_DEFAULT);
 	}
 	mmio_write32(gicd() + (enable ? GICD_ISENABLER : GICD_ICENABLER) +
@@ -164,6 +180,8 @@ void gicv3_spi_set_level_triggered(unsigned intid, bool level)
 
 	if (intid < 32 || intid >= INTID_SPURIOUS)
 		return;
+	spin_lock(&dist_lock);
 	mmio_write32(reg, level ? mmio_read32(reg) & ~bit
 				: mmio_read32(reg) | bit);
+	spin_unlock(&dist_lock);
 }

@@ -38,11 +38,8 @@ primary_entry:
 	b	1b
 2:	mov	x20, #0				/* boot pCPU is logical CPU 0 */
 	bl	cpu_setup_stack
-	mov	x0, x19
-	bl	arm64_mmu_build			/* tables, with MMU and caches off */
-	bl	arm64_mmu_enable
-	mov	x0, x19
-	bl	arm64_boot_primary
+	mov	x0, x19				/* MMU and caches still off: C */
+	bl	arm64_boot_primary		/* turns them on (arm64_mmu.h) */
 	b	halt
 
 /* PSCI CPU_ON target; x0 = logical CPU id passed as context. */
@@ -56,14 +53,15 @@ secondary_entry:
 	bl	arm64_boot_secondary
 	b	halt
 
-/* TPIDR_EL2 = CPU id, SP = top of its stack minus the guest frame, vectors. */
+/* SP = top of CPU x20's stack, TPIDR_EL2 = 0 until C binds its struct
+ * pcpu, vectors. */
 cpu_setup_stack:
-	msr	tpidr_el2, x20
+	msr	tpidr_el2, xzr
 	ldr	x1, =cpu_stacks
 	add	x2, x20, #1
 	mov	x3, #CPU_STACK_SIZE
 	madd	x1, x2, x3, x1
-	sub	sp, x1, #272			/* sizeof(struct arch_regs) */
+	mov	sp, x1
 	ldr	x1, =el2_vectors
 	msr	vbar_el2, x1
 	isb

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Exceptions the hypervisor delivers into a guest. */
 #include <arm64_trap.h>
+#include <vm.h>
 #include <log.h>
 #include <sysreg.h>
 

@@ -1,25 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Physical interrupt dispatch. Interrupts a guest owns (its EL1 timers,
- * its passthrough SPIs) are priority-dropped and handed to its vGIC as
+ * Physical interrupt dispatch. Interrupts a guest owns (its EL1 timers, its
+ * passthrough SPIs) are priority-dropped and handed to its vGIC as
  * hardware-mapped: they stay active until the guest deactivates them through
- * its list register. The hypervisor's own (kick, maintenance, console input)
- * are deactivated here.
+ * its list register. The hypervisor's own (kick, maintenance, its timer,
+ * console input) are deactivated here.
  */
+#include <arch.h>
 #include <arm64_console.h>
 #include <arm64_irq.h>
 #include <gicv3.h>
 #include <log.h>
+#include <pcpu.h>
 #include <scenario.h>
 #include <sysreg.h>
 #include <vgic.h>
 #include <vm.h>
 
-/* Which VM owns each SPI (written at boot, read by any pCPU). */
+/* Which VM owns each SPI (changed when VMs are set up or torn down). */
 static struct vm *spi_owner[INTID_SPURIOUS];
 static unsigned console_irq;
-/* Interrupts taken per pCPU: SGIs and PPIs by INTID, all SPIs in slot 32. */
-static uint64_t irq_counts[CONFIG_MAX_PCPUS][33];
 static struct log_ratelimit stray_log = LOG_RATELIMIT_INIT(8, 1024);
 
 void arm64_irq_claim_spis(struct vm *vm)
@@ -28,17 +28,25 @@ void arm64_irq_claim_spis(struct vm *vm)
 		unsigned irq = vm->cfg->devices[d].irq;
 
 		if (irq >= 32 && irq < INTID_SPURIOUS) {
-			spi_owner[irq] = vm;
+			__atomic_store_n(&spi_owner[irq], vm, __ATOMIC_RELEASE);
 			vgic_map_hw(&vm->arch.vgic, 0, irq, irq);
 		}
 	}
 }
 
-void arm64_console_rx_init(void)
+void arm64_irq_release_spis(struct vm *vm)
 {
-	const struct board_config *b = tessera_scenario.board;
+	for (unsigned irq = 32; irq < INTID_SPURIOUS; irq++)
+		if (__atomic_load_n(&spi_owner[irq], __ATOMIC_ACQUIRE) == vm) {
+			gicv3_spi_enable(irq, false);
+			gicv3_spi_deactivate(irq);
+			__atomic_store_n(&spi_owner[irq], NULL, __ATOMIC_RELEASE);
+		}
+}
 
-	console_irq = b->console_uart_irq;
+void arm64_console_rx_init(const struct board_config *board)
+{
+	console_irq = board->console_uart_irq;
 	if (console_irq < 32 || console_irq >= INTID_SPURIOUS)
 		return;
 	gicv3_spi_set_level_triggered(console_irq, true);
@@ -48,18 +56,20 @@ void arm64_console_rx_init(void)
 }
 
 /* An interrupt for a guest: true if handed over (left active). */
-static bool forward_to_guest(unsigned intid)
+static bool forward_to_guest(struct pcpu *p, unsigned intid)
 {
-	struct vcpu *vcpu = vcpu_current();
+	struct vcpu *v = p->loaded;
+	struct vm *owner;
 
-	if ((intid == PPI_VTIMER || intid == PPI_PTIMER) && vcpu)
-		return vgic_inject_hw(&vcpu->vm->arch.vgic, vcpu->id, intid) >= 0;
-	if (intid >= 32 && spi_owner[intid])
-		return vgic_inject_hw(&spi_owner[intid]->arch.vgic, 0, intid) >= 0;
-	return false;
+	/* A timer fires for the vCPU whose context is in the hardware. */
+	if (intid == PPI_VTIMER || intid == PPI_PTIMER)
+		return v && vgic_inject_hw(&v->vm->arch.vgic, v->id, intid) >= 0;
+	owner = intid >= 32 ? __atomic_load_n(&spi_owner[intid], __ATOMIC_ACQUIRE)
+			    : NULL;
+	return owner && vgic_inject_hw(&owner->arch.vgic, 0, intid) >= 0;
 }
 
-void arm64_handle_irqs(void)
+void arm64_handle_irqs(struct pcpu *p)
 {
 	for (;;) {
 		unsigned intid = gicv3_ack();
@@ -67,14 +77,20 @@ void arm64_handle_irqs(void)
 		if (intid >= INTID_SPURIOUS)
 			return;
 		gicv3_priority_drop(intid);
-		irq_counts[cpu_id()][intid < 32 ? intid : 32]++;
-		if (forward_to_guest(intid))
+		p->stats.irqs++;
+		p->arch.irq_counts[intid < 32 ? intid : 32]++;
+		if (forward_to_guest(p, intid))
 			continue;
-		if (intid == console_irq && console_irq)
+		if (intid == PPI_HYP_TIMER) {
+			arch_pcpu_timer_set(UINT64_MAX); /* drops the level */
+			sched_timer_fired(p, arch_counter_now());
+		} else if (intid == console_irq && console_irq) {
 			arm64_console_rx();
-		else if (intid != SGI_KICK && intid != PPI_MAINTENANCE &&
-			 log_ratelimit_allow(&stray_log))
-			log_warn("pCPU %u: unexpected interrupt %u", cpu_id(), intid);
+		} else if (intid != SGI_KICK && intid != PPI_MAINTENANCE &&
+			   intid != PPI_VTIMER && intid != PPI_PTIMER &&
+			   log_ratelimit_allow(&stray_log)) {
+			log_warn("pCPU %u: unexpected interrupt %u", p->id, intid);
+		}
 		gicv3_deactivate(intid);
 	}
 }

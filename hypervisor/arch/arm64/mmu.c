@@ -5,6 +5,7 @@
  * the board's RAM. Identity mapping keeps physical = virtual everywhere in
  * the hypervisor, which is what lets stage-2 tables be walked in C.
  */
+#include <arm64_mmu.h>
 #include <config.h>
 #include <scenario.h>
 #include <sysreg.h>
@@ -35,9 +36,8 @@
 
 static uint64_t el2_l1[512] __attribute__((aligned(4096)));
 
-void arm64_mmu_build(void)
+void arm64_mmu_build(const struct board_config *b)
 {
-	const struct board_config *b = tessera_scenario.board;
 	uint64_t ram_first = b->ram_base / SZ_1G;
 	uint64_t ram_last = (b->ram_base + b->ram_size - 1) / SZ_1G;
 

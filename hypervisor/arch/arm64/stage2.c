@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* A VM's stage-2 translation: its memory and passthrough devices, nothing else. */
+/*
+ * A VM's stage-2 translation: its memory and passthrough devices, nothing
+ * else. Table pages come from the VM's slice of the scenario's table pool
+ * (sized by the config tool), so building never allocates.
+ */
 #include <arm64_vm.h>
 #include <arch.h>
 #include <config.h>
+#include <errno.h>
 #include <log.h>
 #include <sysreg.h>
+#include <uapi/tessera_hypercall.h>
 #include <vm.h>
-
-#ifndef CONFIG_S2_POOL_PAGES
-#define CONFIG_S2_POOL_PAGES 64
-#endif
 
 #define VTCR_T0SZ 25 /* 39-bit IPA */
 #define VTCR_SL0_LEVEL1 (1ull << 6)
@@ -18,9 +20,7 @@
 #define VTCR_SH0_INNER (3ull << 12)
 #define VTCR_PS_SHIFT 16
 #define VTCR_RES1 BIT(31)
-
-static s2_table_t s2_pages[CONFIG_MAX_VMS][CONFIG_S2_POOL_PAGES]
-	__attribute__((aligned(4096)));
+#define VTTBR_VMID_SHIFT 48
 
 void arm64_stage2_cpu_init(void)
 {
@@ -79,15 +79,69 @@ int arm64_stage2_init(struct vm *vm)
 	int ret;
 
 	a->vmid = (uint16_t)(vm->id + 1); /* VMID 0 stays unused */
-	a->s2_pool = (struct s2_pool){s2_pages[vm->id], CONFIG_S2_POOL_PAGES, 0};
+	a->s2_pool = (struct s2_pool){
+		(s2_table_t *)(tessera_pt_pool + (size_t)cfg->pt_first * SZ_4K),
+		cfg->pt_pages, 0};
 	ret = s2_init(&a->s2, &a->s2_pool);
 	for (unsigned r = 0; !ret && r < cfg->mem_region_count; r++)
 		ret = map_or_log(vm, "memory", cfg->mem[r].gpa, cfg->mem[r].hpa,
 				 cfg->mem[r].size, S2_RWX);
 	for (unsigned d = 0; !ret && d < cfg->device_count; d++)
 		ret = map_device(vm, &cfg->devices[d]);
-	for (unsigned i = 0; i < vm->vcpu_count; i++)
-		vm->vcpus[i].arch.vmpidr = BIT(31) | i;
 	dsb(ishst);
 	return ret;
+}
+
+/* Every translation the VM's VMID may have left in any pCPU's TLB, and
+ * instructions it may have left in the caches. */
+static void flush_vmid(const struct vm *vm)
+{
+	uint64_t vttbr = read_sysreg(vttbr_el2);
+
+	dsb(ishst);
+	write_sysreg(vttbr_el2, (uint64_t)vm->arch.vmid << VTTBR_VMID_SHIFT);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1is\n\tic ialluis" ::: "memory");
+	dsb(ish);
+	write_sysreg(vttbr_el2, vttbr);
+	isb();
+}
+
+void arm64_stage2_flush(const struct vm *vm)
+{
+	flush_vmid(vm);
+}
+
+void arm64_stage2_teardown(struct vm *vm)
+{
+	struct arch_vm *a = &vm->arch;
+
+	/* The tables go with the pool: nothing walks them once the TLBs of
+	 * the VMID are clean and no vCPU of it is loaded anywhere. */
+	flush_vmid(vm);
+	a->s2_pool.used = 0;
+	a->s2.root = NULL;
+}
+
+int arch_vm_map_ram(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
+		    uint32_t flags)
+{
+	unsigned s2 = (flags & TESSERA_MEM_READ ? S2_READ : 0) |
+		      (flags & TESSERA_MEM_WRITE ? S2_WRITE : 0) |
+		      (flags & TESSERA_MEM_EXEC ? S2_EXEC : 0);
+	int ret;
+
+	if (!vm->arch.s2.root)
+		return -EINVAL;
+	ret = s2_map(&vm->arch.s2, gpa, hpa, size, s2);
+	dsb(ishst);
+	return ret == -ENOSPC ? -ENOMEM : ret;
+}
+
+bool arch_vm_translate(const struct vm *vm, uint64_t gpa, uint64_t *hpa)
+{
+	unsigned flags;
+
+	return vm->arch.s2.root && s2_translate(&vm->arch.s2, gpa, hpa, &flags) &&
+	       !(flags & S2_DEVICE);
 }

@@ -1,35 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Data aborts from the guest. Accesses to RAM the VM does not own are
- * refused outright (memory isolation); everything else is an I/O access for
- * the I/O emulation core: a hypervisor handler, the device model, or the
- * VM's unhandled-access policy. Completion (post-work) runs here, on the
- * vCPU's own pCPU, from the syndrome decoded at trap time.
+ * Data aborts from the guest: decoded here, decided in common code. An
+ * access to the board's RAM that the VM does not own is refused outright
+ * (memory isolation never depends on the I/O path); everything else is an
+ * I/O access (vcpu_data_access), completed now or by a later step.
  */
 #include <arm64_trap.h>
 #include <dabt.h>
 #include <io_emul.h>
 #include <log.h>
-#include <scenario.h>
 #include <sysreg.h>
 #include <vm.h>
 
-static bool in_board_ram(uint64_t ipa)
+static void refuse_access(struct vcpu *v, const struct dabt_info *d,
+			  uint64_t ipa)
 {
-	const struct board_config *b = tessera_scenario.board;
-
-	return ipa >= b->ram_base && ipa - b->ram_base < b->ram_size;
-}
-
-static void refuse_access(struct vcpu *vcpu, struct arch_regs *regs,
-			  const struct dabt_info *d, uint64_t ipa)
-{
-	if (log_ratelimit_allow(&vcpu->vm->fault_log))
+	if (log_ratelimit_allow(&v->vm->fault_log))
 		log_warn("vm %s vcpu %u: %s at 0x%llx (pc 0x%llx) is outside "
 			 "its memory and devices: abort injected",
-			 vm_name(vcpu->vm), vcpu->id, d->write ? "write" : "read",
-			 (unsigned long long)ipa, (unsigned long long)regs->pc);
-	arm64_inject_abort(vcpu, regs, true, read_sysreg(far_el2));
+			 vm_name(v->vm), v->id, d->write ? "write" : "read",
+			 (unsigned long long)ipa,
+			 (unsigned long long)v->arch.regs.pc);
+	arm64_inject_abort(v, &v->arch.regs, true, v->arch.fault_far);
 }
 
 static struct io_access access_from_syndrome(const struct dabt_info *d,
@@ -48,49 +40,27 @@ static struct io_access access_from_syndrome(const struct dabt_info *d,
 	};
 }
 
-/* Post-work: the read's result into its register, then past the instruction. */
-static void complete_access(struct arch_regs *regs, const struct io_access *a)
+void arm64_handle_dabt(struct vcpu *v, uint64_t esr)
 {
-	uint64_t value;
-
-	if (io_postwork_value(a, regs->x[a->reg & 31], &value))
-		regs->x[a->reg] = value;
-	regs->pc += 4;
-}
-
-void arm64_handle_dabt(struct vcpu *vcpu, struct arch_regs *regs, uint64_t esr)
-{
-	struct vm *vm = vcpu->vm;
-	uint64_t ipa = dabt_fault_ipa(read_sysreg(hpfar_el2), read_sysreg(far_el2));
-	enum io_result result;
+	uint64_t far = read_sysreg(far_el2);
+	uint64_t ipa = dabt_fault_ipa(read_sysreg(hpfar_el2), far);
 	struct io_access access;
 	struct dabt_info d;
 
+	v->arch.fault_far = far; /* for an abort after a forwarded access */
 	dabt_decode(esr, &d);
-	if (in_board_ram(ipa) || d.s1ptw) {
-		refuse_access(vcpu, regs, &d, ipa);
+	if (d.s1ptw || vm_gpa_in_ram_window(v->vm, ipa)) {
+		refuse_access(v, &d, ipa);
 		return;
 	}
 	if (!d.isv) {
-		vm_crash(vm, "vcpu %u: device access at 0x%llx (pc 0x%llx) by an "
-			 "instruction without a valid syndrome (e.g. LDP/STP or "
-			 "writeback) is not supported", vcpu->id,
-			 (unsigned long long)ipa, (unsigned long long)regs->pc);
+		vm_crash(v->vm, "vcpu %u: device access at 0x%llx (pc 0x%llx) by "
+			 "an instruction without a valid syndrome (e.g. LDP/STP "
+			 "or writeback) is not supported", v->id,
+			 (unsigned long long)ipa,
+			 (unsigned long long)v->arch.regs.pc);
 		return;
 	}
-	access = access_from_syndrome(&d, ipa, regs);
-	result = io_dispatch(vm_io(vm), vcpu->id, &access);
-	if (result == IO_FORWARDED)
-		result = io_wait_completion(vm_io(vm), vcpu->id, &access);
-	switch (result) {
-	case IO_DONE:
-		complete_access(regs, &access);
-		break;
-	case IO_UNHANDLED_ABORT:
-	case IO_FAILED: /* the I/O core logged why */
-		arm64_inject_abort(vcpu, regs, true, read_sysreg(far_el2));
-		break;
-	default: /* CANCELLED: the VM is stopping; the vCPU parks on return */
-		break;
-	}
+	access = access_from_syndrome(&d, ipa, &v->arch.regs);
+	vcpu_data_access(v, &access);
 }

@@ -131,7 +131,10 @@ int vgic_dist_access(void *priv, uint64_t offset, unsigned size, bool write,
 		vgic_bad_access(vgic, "GICD", offset, size, write);
 		return 0;
 	}
-	if (vgic_irq_regs_access(vgic, 0, offset, size, write, value,
+	/* The per-INTID registers start at 0x80; the control registers
+	 * (CTLR, TYPER, IIDR) are below and read far more often. */
+	if (offset >= GICD_IGROUPR &&
+	    vgic_irq_regs_access(vgic, 0, offset, size, write, value,
 				 VGIC_NR_PRIVATE, VGIC_NR_IRQS))
 		return 0;
 	if (offset >= GICD_IROUTER && offset < GICD_IROUTER_END) {

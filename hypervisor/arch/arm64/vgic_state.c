@@ -95,15 +95,35 @@ static bool wants_lr(const struct vgic *vgic, const struct vgic_irq *irq,
 			       deliverable_to(vgic, irq, vcpu_id));
 }
 
+static void mark_flush(const struct vgic *vgic, unsigned vcpu_id)
+{
+	__atomic_store_n(&vgic->cpu[vcpu_id]->flush_needed, true,
+			 __ATOMIC_RELEASE);
+}
+
 /* irq changed: whoever holds it in a list register, or would take it,
- * must look. */
+ * must look; a taker gets it as a candidate. */
 static void note_change(const struct vgic *vgic, const struct vgic_irq *irq,
 			uint32_t *kicks)
 {
-	if (irq->lr_vcpu != VGIC_NO_VCPU)
+	if (irq->lr_vcpu != VGIC_NO_VCPU) {
+		mark_flush(vgic, irq->lr_vcpu);
 		*kicks |= 1u << irq->lr_vcpu;
-	else if (irq->target < vgic->nr_vcpus && wants_lr(vgic, irq, irq->target))
+	} else if (irq->target < vgic->nr_vcpus &&
+		   wants_lr(vgic, irq, irq->target)) {
+		struct vgic_cpu *cpu = vgic->cpu[irq->target];
+
+		cpu->want[irq->intid / 64] |= 1ull << (irq->intid % 64);
+		mark_flush(vgic, irq->target);
 		*kicks |= 1u << irq->target;
+	}
+}
+
+/* Every interrupt of vcpu_id may have changed (distributor enable, resets). */
+static void note_all(const struct vgic *vgic, unsigned vcpu_id)
+{
+	vgic->cpu[vcpu_id]->want_all = true;
+	mark_flush(vgic, vcpu_id);
 }
 
 static void send_kicks(struct vgic *vgic, uint32_t kicks)
@@ -192,6 +212,7 @@ static void lr_take_back(struct vgic *vgic, unsigned vcpu_id, unsigned i,
 	}
 	lr->intid = VGIC_LR_FREE;
 	irq->lr_vcpu = VGIC_NO_VCPU;
+	vgic->cpu[vcpu_id]->lr_used &= ~(1u << i);
 }
 
 /* Recompute list register i of vcpu_id (holding irq) from the state. */
@@ -240,6 +261,7 @@ static void lr_place(struct vgic *vgic, unsigned vcpu_id, unsigned i,
 	lr->hw = false;
 	irq->lr_vcpu = (uint8_t)vcpu_id;
 	irq->lr = (uint8_t)i;
+	vgic->cpu[vcpu_id]->lr_used |= 1u << i;
 	*lrv = 0;
 	lr_update(vgic, vcpu_id, i, irq, lrv, kicks);
 }
@@ -295,14 +317,14 @@ static int lr_victim(struct vgic *vgic, unsigned vcpu_id, unsigned nr_lrs,
 	return victim;
 }
 
-void vgic_sync_lrs(struct vgic *vgic, unsigned vcpu_id, const uint64_t *lrs,
-		   unsigned nr_lrs)
+uint32_t vgic_sync_lrs(struct vgic *vgic, unsigned vcpu_id,
+		       const uint64_t *lrs, unsigned nr_lrs)
 {
 	struct vgic_cpu *cpu = cpu_of(vgic, vcpu_id);
-	uint32_t kicks = 0;
+	uint32_t kicks = 0, freed = 0;
 
 	if (!cpu)
-		return;
+		return 0;
 	if (nr_lrs > VGIC_MAX_LRS)
 		nr_lrs = VGIC_MAX_LRS;
 	spin_lock(&vgic->lock);
@@ -330,16 +352,52 @@ void vgic_sync_lrs(struct vgic *vgic, unsigned vcpu_id, const uint64_t *lrs,
 			irq->active = true; /* acknowledged */
 		if ((lr->state & LR_P) && !(now & LR_P))
 			irq->lr_latch = false; /* acknowledged */
+		if (now != lr->state)
+			mark_flush(vgic, vcpu_id);
 		lr->state = now;
 		if (!now) {
 			/* Completed; a HW one ended its physical activation. */
 			lr->intid = VGIC_LR_FREE;
 			irq->lr_vcpu = VGIC_NO_VCPU;
+			cpu->lr_used &= ~(1u << i);
+			freed |= 1u << i;
 			note_change(vgic, irq, &kicks);
 		}
 	}
 	spin_unlock(&vgic->lock);
 	send_kicks(vgic, kicks & ~(1u << vcpu_id));
+	return freed;
+}
+
+/* Candidates of vcpu_id for a list register, best first, at most max. The
+ * want set drops what no longer wants one. */
+static unsigned collect_candidates(struct vgic *vgic, unsigned vcpu_id,
+				   struct vgic_irq **best, unsigned max)
+{
+	struct vgic_cpu *cpu = vgic->cpu[vcpu_id];
+	unsigned n = 0;
+
+	if (cpu->want_all) {
+		cpu->want_all = false;
+		for (unsigned w = 0; w < ARRAY_SIZE(cpu->want); w++)
+			cpu->want[w] = ~0ull;
+	}
+	for (unsigned w = 0; w < ARRAY_SIZE(cpu->want); w++) {
+		uint64_t bits = cpu->want[w];
+
+		while (bits) {
+			unsigned b = (unsigned)__builtin_ctzll(bits);
+			unsigned intid = w * 64 + b;
+			struct vgic_irq *irq = seen_by(vgic, cpu, intid);
+
+			bits &= bits - 1;
+			if (wants_lr(vgic, irq, vcpu_id))
+				best_insert(best, &n, max, irq);
+			else
+				cpu->want[w] &= ~(1ull << b);
+		}
+	}
+	return n;
 }
 
 bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
@@ -358,6 +416,7 @@ bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
 	if (!nr_lrs)
 		return false;
 	spin_lock(&vgic->lock);
+	__atomic_store_n(&cpu->flush_needed, false, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < nr_lrs; i++) {
 		if (cpu->lr[i].intid == VGIC_LR_FREE)
 			lrs[i] = 0;
@@ -367,10 +426,7 @@ bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
 				  &lrs[i], &kicks);
 	}
 
-	for (unsigned n = 0; n < VGIC_NR_IRQS; n++)
-		if (wants_lr(vgic, seen_by(vgic, cpu, n), vcpu_id))
-			best_insert(best, &nbest, nr_lrs + 1,
-				    seen_by(vgic, cpu, n));
+	nbest = collect_candidates(vgic, vcpu_id, best, nr_lrs + 1);
 	for (unsigned i = 0; i < nr_lrs && next < nbest; i++)
 		if (cpu->lr[i].intid == VGIC_LR_FREE)
 			lr_place(vgic, vcpu_id, i, best[next++], &lrs[i], &kicks);
@@ -379,14 +435,17 @@ bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
 
 		if (i < 0)
 			break;
-		lr_take_back(vgic, vcpu_id, (unsigned)i,
-			     irq_of(vgic, vcpu_id, cpu->lr[i].intid));
+		struct vgic_irq *evicted = irq_of(vgic, vcpu_id, cpu->lr[i].intid);
+
+		lr_take_back(vgic, vcpu_id, (unsigned)i, evicted);
 		lr_place(vgic, vcpu_id, (unsigned)i, best[next++], &lrs[i],
 			 &kicks);
-		overflow = true; /* the evicted one waits */
+		note_change(vgic, evicted, &kicks); /* it waits as a candidate */
+		overflow = true;
 	}
 	if (next < nbest)
 		overflow = true;
+	cpu->overflow = overflow;
 	/* Something waits: exit on every deactivation, not only when the
 	 * list registers drain (UIE), in case they all hold active ones. */
 	for (unsigned i = 0; i < nr_lrs && overflow; i++)
@@ -397,6 +456,13 @@ bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
 	return overflow;
 }
 
+static bool pending_for(const struct vgic *vgic, const struct vgic_irq *irq,
+			unsigned vcpu_id)
+{
+	return is_pending(irq) && deliverable_to(vgic, irq, vcpu_id) &&
+	       (irq->lr_vcpu == VGIC_NO_VCPU || irq->lr_vcpu == vcpu_id);
+}
+
 bool vgic_vcpu_has_pending(struct vgic *vgic, unsigned vcpu_id)
 {
 	struct vgic_cpu *cpu = cpu_of(vgic, vcpu_id);
@@ -405,11 +471,19 @@ bool vgic_vcpu_has_pending(struct vgic *vgic, unsigned vcpu_id)
 	if (!cpu)
 		return false;
 	spin_lock(&vgic->lock);
-	for (unsigned n = 0; n < VGIC_NR_IRQS && !found; n++) {
-		const struct vgic_irq *irq = seen_by(vgic, cpu, n);
+	/* What could be pending for it: what its list registers hold, and its
+	 * candidates (all INTIDs when those are not known). */
+	for (uint32_t m = cpu->lr_used; m && !found; m &= m - 1)
+		found = pending_for(vgic, irq_of(vgic, vcpu_id,
+						 cpu->lr[__builtin_ctz(m)].intid),
+				    vcpu_id);
+	for (unsigned w = 0; w < ARRAY_SIZE(cpu->want) && !found; w++) {
+		uint64_t bits = cpu->want_all ? ~0ull : cpu->want[w];
 
-		found = is_pending(irq) && deliverable_to(vgic, irq, vcpu_id) &&
-			(irq->lr_vcpu == VGIC_NO_VCPU || irq->lr_vcpu == vcpu_id);
+		for (; bits && !found; bits &= bits - 1)
+			found = pending_for(vgic, seen_by(vgic, cpu, w * 64 +
+							  (unsigned)__builtin_ctzll(bits)),
+					    vcpu_id);
 	}
 	spin_unlock(&vgic->lock);
 	return found;
@@ -458,6 +532,8 @@ static void vcpu_reset_locked(struct vgic *vgic, unsigned vcpu_id,
 		irq_reset(irq, vcpu_id);
 	}
 	cpu->asleep = true;
+	cpu->overflow = false;
+	note_all(vgic, vcpu_id);
 }
 
 void vgic_vcpu_reset(struct vgic *vgic, unsigned vcpu_id)
@@ -764,6 +840,9 @@ void vgic_set_enabled(struct vgic *vgic, bool enabled)
 		vgic->enabled = enabled;
 		/* Rare: let every vCPU re-evaluate. */
 		kicks = (uint32_t)((1ull << vgic->nr_vcpus) - 1);
+		for (unsigned v = 0; v < vgic->nr_vcpus; v++)
+			if (vgic->cpu[v])
+				note_all(vgic, v);
 	}
 	spin_unlock(&vgic->lock);
 	send_kicks(vgic, kicks);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Creating a VM on arm64: stage 2, the virtual GIC and its registers. */
+/* A VM on arm64: stage 2, the virtual GIC and its registers (arch.h). */
 #include <arch.h>
 #include <arm64_irq.h>
 #include <arm64_vm.h>
@@ -13,29 +13,31 @@
 /* The vGIC sits where the board's GIC is, so guests use the usual addresses. */
 static int register_vgic(struct vm *vm)
 {
-	const struct board_config *b = tessera_scenario.board;
+	const struct board_config *b = vm->board;
+	struct vgic *vgic = &vm->arch.vgic;
 	int ret;
 
-	ret = vgic_init(&vm->arch.vgic, vm->vcpu_count);
+	ret = vgic_init(vgic, vm->vcpu_count);
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++) {
-		ret = vgic_cpu_init(&vm->arch.vgic, i, &vm->vcpus[i].arch.vgic);
+		ret = vgic_cpu_init(vgic, i, &vm->vcpus[i].arch.vgic);
 		/* Each vCPU's EL1 timers are its pCPU's PPIs, forwarded. */
 		if (!ret)
-			ret = vgic_map_hw(&vm->arch.vgic, i, PPI_VTIMER, PPI_VTIMER);
+			ret = vgic_map_hw(vgic, i, PPI_VTIMER, PPI_VTIMER);
 		if (!ret)
-			ret = vgic_map_hw(&vm->arch.vgic, i, PPI_PTIMER, PPI_PTIMER);
+			ret = vgic_map_hw(vgic, i, PPI_PTIMER, PPI_PTIMER);
 	}
 	if (!ret)
-		ret = io_register(vm_io(vm), IO_SPACE_MMIO, b->gicd_base, VGIC_GICD_SIZE,
-			  vgic_dist_access, &vm->arch.vgic, "vgic-dist");
+		ret = io_register(vm_io(vm), IO_SPACE_MMIO, b->gicd_base,
+				  VGIC_GICD_SIZE, vgic_dist_access, vgic,
+				  "vgic-dist");
 	if (!ret)
 		ret = io_register(vm_io(vm), IO_SPACE_MMIO, b->gicr_base,
 				  VGIC_GICR_SIZE(vm->vcpu_count),
-				  vgic_redist_access, &vm->arch.vgic,
-				  "vgic-redist");
+				  vgic_redist_access, vgic, "vgic-redist");
 	if (ret < 0)
 		log_err("vm %s: cannot register the virtual GIC (error %d)",
 			vm_name(vm), ret);
+	vm->arch.vgic_registered = !ret;
 	return ret;
 }
 
@@ -55,9 +57,41 @@ void arch_vm_reset(struct vm *vm)
 	/* Interrupt state must not leak into the next run (enables, pending,
 	 * routing); forwarded interrupts left active are deactivated. */
 	vgic_reset(&vm->arch.vgic);
+	arm64_stage2_flush(vm);
+}
+
+void arch_vm_teardown(struct vm *vm)
+{
+	const struct board_config *b = vm->board;
+
+	if (vm->arch.vgic_registered) {
+		io_unregister(vm_io(vm), IO_SPACE_MMIO, b->gicd_base);
+		io_unregister(vm_io(vm), IO_SPACE_MMIO, b->gicr_base);
+		vm->arch.vgic_registered = false;
+	}
+	vgic_reset(&vm->arch.vgic);
+	arm64_irq_release_spis(vm);
+	arm64_stage2_teardown(vm);
 }
 
 void arch_vm_set_irq_level(struct vm *vm, unsigned intid, bool level)
 {
 	vgic_set_level(&vm->arch.vgic, 0, intid, level);
+}
+
+void arch_vm_irq_edge(struct vm *vm, unsigned intid)
+{
+	vgic_inject_edge(&vm->arch.vgic, 0, intid);
+}
+
+bool arch_vm_irq_is_free(const struct vm *vm, unsigned intid)
+{
+	if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
+		return false;
+	if (vm->cfg->vuart_gpa && intid == VUART_INTID)
+		return false;
+	for (unsigned d = 0; d < vm->cfg->device_count; d++)
+		if (vm->cfg->devices[d].irq == intid)
+			return false;
+	return true;
 }

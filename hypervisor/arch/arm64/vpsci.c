@@ -1,54 +1,46 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * SMCCC calls from a guest (through HVC or SMC): PSCI 1.1, SMCCC 1.1, and
- * Tessera's own hypercalls (owner 6), passed to common code.
+ * PSCI 1.1 for guests. CPU_ON is synchronous, as in KVM: once it returned
+ * SUCCESS the target is on (AFFINITY_INFO says ON), every other CPU_ON of
+ * it gets ALREADY_ON, and the target starts at the given entry when its
+ * pCPU next runs it. VM-wide calls (SYSTEM_OFF, SYSTEM_RESET) become
+ * requests the vCPU thread acts on before it would enter the guest again.
  */
-#include <arch.h>
 #include <arm64_trap.h>
-#include <hypercall.h>
-#include <log.h>
 #include <smccc.h>
 #include <vm.h>
 
-#define SMCCC_VERSION_1_1 0x10001u
-
-static int64_t psci_cpu_on(struct vcpu *vcpu, uint64_t mpidr, uint64_t pc,
+static int64_t psci_cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t pc,
 			   uint64_t arg)
 {
-	struct vcpu *target = vcpu_by_affinity(vcpu->vm, mpidr);
+	struct vcpu *target = vcpu_by_affinity(v->vm, mpidr);
 
 	if (!target)
 		return PSCI_INVALID_PARAMETERS;
-	if (!vm_owns_gpa(vcpu->vm, pc, 4))
+	if (!vm_owns_gpa(v->vm, pc, 4))
 		return PSCI_INVALID_PARAMETERS; /* entry must be guest RAM */
 	switch (vcpu_power_on(target, pc, arg)) {
 	case VCPU_ON_ALREADY:
 		return PSCI_ALREADY_ON;
-	case VCPU_ON_PENDING_ALREADY:
-		return PSCI_ON_PENDING;
+	case VCPU_ON_DENIED:
+		return PSCI_DENIED;
 	default:
 		return PSCI_SUCCESS;
 	}
 }
 
-static int64_t psci_affinity_info(struct vcpu *vcpu, uint64_t mpidr,
+static int64_t psci_affinity_info(struct vcpu *v, uint64_t mpidr,
 				  uint64_t level)
 {
-	struct vcpu *target = vcpu_by_affinity(vcpu->vm, mpidr);
+	struct vcpu *target = vcpu_by_affinity(v->vm, mpidr);
 
 	if (!target || level != 0)
 		return PSCI_INVALID_PARAMETERS;
-	switch (vcpu_power_state(target)) {
-	case VCPU_ON:
-		return PSCI_AFFINITY_ON;
-	case VCPU_ON_PENDING:
-		return PSCI_AFFINITY_ON_PENDING;
-	default:
-		return PSCI_AFFINITY_OFF;
-	}
+	return vcpu_power_state(target) == VCPU_POWER_ON ? PSCI_AFFINITY_ON
+							  : PSCI_AFFINITY_OFF;
 }
 
-static bool psci_implemented(uint32_t fn)
+static int64_t psci_features(uint32_t fn)
 {
 	switch (fn & ~SMCCC_64BIT) {
 	case PSCI_VERSION:
@@ -60,9 +52,10 @@ static bool psci_implemented(uint32_t fn)
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
 	case PSCI_FEATURES:
-		return true;
+	case SMCCC_VERSION:
+		return PSCI_SUCCESS;
 	default:
-		return false;
+		return PSCI_NOT_SUPPORTED;
 	}
 }
 
@@ -72,62 +65,37 @@ static uint64_t arg(const struct arch_regs *regs, unsigned i, uint32_t fn)
 	return fn & SMCCC_64BIT ? regs->x[i] : (uint32_t)regs->x[i];
 }
 
-void arm64_handle_smccc(struct vcpu *vcpu, struct arch_regs *regs)
+int64_t arm64_psci(struct vcpu *v, struct arch_regs *regs, uint32_t fn)
 {
-	uint32_t fn = (uint32_t)regs->x[0];
-	int64_t ret;
-
 	switch (fn) {
-	case SMCCC_VERSION:
-		ret = SMCCC_VERSION_1_1;
-		break;
 	case PSCI_VERSION:
-		ret = PSCI_VERSION_1_1;
-		break;
+		return PSCI_VERSION_1_1;
 	case PSCI_CPU_SUSPEND:
 	case PSCI_CPU_SUSPEND | SMCCC_64BIT:
-		arch_pcpu_wait(); /* standby: return on the next interrupt */
-		ret = PSCI_SUCCESS;
-		break;
+		/* Standby, as a WFI: back on the next interrupt. */
+		vcpu_wait_for_interrupt(v);
+		return PSCI_SUCCESS;
 	case PSCI_CPU_OFF:
-		vcpu_power_off(vcpu);
-		ret = PSCI_SUCCESS; /* never seen: the vCPU parks on return */
-		break;
+		vcpu_power_off(v);
+		return PSCI_SUCCESS; /* never seen: a CPU_ON restarts it afresh */
 	case PSCI_CPU_ON:
 	case PSCI_CPU_ON | SMCCC_64BIT:
-		ret = psci_cpu_on(vcpu, arg(regs, 1, fn), arg(regs, 2, fn),
-				  arg(regs, 3, fn));
-		break;
+		return psci_cpu_on(v, arg(regs, 1, fn), arg(regs, 2, fn),
+				   arg(regs, 3, fn));
 	case PSCI_AFFINITY_INFO:
 	case PSCI_AFFINITY_INFO | SMCCC_64BIT:
-		ret = psci_affinity_info(vcpu, arg(regs, 1, fn),
-					 arg(regs, 2, fn));
-		break;
+		return psci_affinity_info(v, arg(regs, 1, fn), arg(regs, 2, fn));
 	case PSCI_MIGRATE_INFO_TYPE:
-		ret = PSCI_MIGRATE_NONE;
-		break;
+		return PSCI_MIGRATE_NONE;
 	case PSCI_SYSTEM_OFF:
-		vm_power_off(vcpu->vm, "PSCI SYSTEM_OFF");
-		ret = PSCI_SUCCESS;
-		break;
+		vcpu_request(v, VCPU_REQ_VM_OFF);
+		return PSCI_SUCCESS;
 	case PSCI_SYSTEM_RESET:
-		vm_reset(vcpu->vm, "PSCI SYSTEM_RESET");
-		ret = PSCI_SUCCESS;
-		break;
+		vcpu_request(v, VCPU_REQ_VM_RESET);
+		return PSCI_SUCCESS;
 	case PSCI_FEATURES:
-		ret = psci_implemented((uint32_t)regs->x[1]) ? PSCI_SUCCESS
-							    : PSCI_NOT_SUPPORTED;
-		break;
+		return psci_features((uint32_t)regs->x[1]);
 	default:
-		if (hypercall_is_tessera(fn)) {
-			const uint64_t args[HYPERCALL_ARGS] = {
-				regs->x[1], regs->x[2], regs->x[3], regs->x[4]};
-
-			ret = hypercall_dispatch(vcpu, fn, args);
-		} else {
-			ret = SMCCC_NOT_SUPPORTED;
-		}
-		break;
+		return PSCI_NOT_SUPPORTED;
 	}
-	regs->x[0] = (uint64_t)ret;
 }

@@ -5,6 +5,17 @@
 
 #include <types.h>
 
+struct pcpu;
+struct vcpu;
+
+/* The arm64 part of struct pcpu. */
+struct arch_pcpu {
+	uint64_t mpidr;        /* hardware id, as started */
+	uint64_t gicr;         /* its GIC redistributor */
+	struct vcpu *fp_owner; /* whose FP/SIMD registers are in the hardware */
+	uint64_t irq_counts[33]; /* SGIs and PPIs by INTID, all SPIs in [32] */
+};
+
 /* Wait for an event (SEV or the EL2 event stream) instead of burning cycles. */
 static inline void cpu_relax(void)
 {
@@ -16,18 +27,14 @@ static inline void cpu_wake_waiters(void)
 	__asm__ volatile("dsb ishst\n\tsev" ::: "memory");
 }
 
-static inline void cpu_wait_for_interrupt(void)
+/* TPIDR_EL2 holds the running pCPU's struct pcpu (arch_init_boot_pcpu and
+ * secondary start-up set it). */
+static inline struct pcpu *pcpu_this(void)
 {
-	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
-}
+	struct pcpu *p;
 
-/* Logical id of the running pCPU (index into the boot CPU table). */
-static inline unsigned cpu_id(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(v));
-	return (unsigned)v;
+	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(p));
+	return p;
 }
 
 #endif

@@ -10,26 +10,34 @@
 
 #include <types.h>
 
-#define SGI_KICK 0 /* "leave the guest and look at your requests" */
+struct board_config;
+struct pcpu;
+
+#define SGI_KICK 0 /* "leave the guest or the idle wait and look again" */
 #define PPI_MAINTENANCE 25 /* virtual CPU interface maintenance */
+#define PPI_HYP_TIMER 26   /* EL2 physical timer: the scheduler's */
 #define PPI_VTIMER 27      /* EL1 virtual timer */
 #define PPI_PTIMER 30      /* EL1 physical timer (guests may use it too) */
 #define INTID_SPURIOUS 1020
 
-void gicv3_init_distributor(void);
-/* Wake this pCPU's redistributor and enable its CPU interface. */
-void gicv3_init_cpu(uint64_t mpidr);
+/* The distributor (once, on the boot pCPU). */
+void gicv3_init(const struct board_config *board);
+/* Wake p's redistributor (for p->arch.mpidr, recorded in p->arch.gicr)
+ * and enable this CPU's interface; p is the running pCPU. */
+void gicv3_init_cpu(struct pcpu *p);
 void gicv3_send_sgi(uint64_t target_mpidr, unsigned intid);
 
 /* Acknowledge the highest pending interrupt: its INTID, or >= 1020. */
 unsigned gicv3_ack(void);
 void gicv3_priority_drop(unsigned intid);
 void gicv3_deactivate(unsigned intid);
-/* Deactivate from any pCPU: an SPI, or a PPI of pCPU `cpu`. */
-void gicv3_clear_active(unsigned cpu, unsigned intid);
+/* Deactivation and activation state from any pCPU: an SPI's, or a PPI's
+ * in pCPU p's redistributor. */
+void gicv3_spi_deactivate(unsigned intid);
+void gicv3_ppi_deactivate(const struct pcpu *p, unsigned intid);
+bool gicv3_ppi_active(const struct pcpu *p, unsigned intid);
+void gicv3_ppi_activate(const struct pcpu *p, unsigned intid);
 
-/* SGIs/PPIs of this pCPU. */
-void gicv3_ppi_enable(unsigned intid, bool enable);
 /* SPIs, in the distributor. */
 void gicv3_spi_enable(unsigned intid, bool enable);
 void gicv3_spi_route(unsigned intid, uint64_t mpidr);

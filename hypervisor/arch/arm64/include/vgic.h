@@ -87,6 +87,18 @@ struct vgic_cpu {
 	struct vgic_irq irqs[VGIC_NR_PRIVATE];
 	struct vgic_lr lr[VGIC_MAX_LRS];
 	bool asleep; /* GICR_WAKER.ProcessorSleep */
+	/*
+	 * What the exit/entry path needs to skip all work when nothing
+	 * changed. Written under the vGIC lock; lr_used only by this vCPU's
+	 * own sync/flush and resets, so its pCPU reads both without the lock.
+	 */
+	uint32_t lr_used;    /* list registers holding an interrupt */
+	bool flush_needed;   /* state changed since the last flush (atomic) */
+	bool overflow;       /* a deliverable interrupt did not fit */
+	bool want_all;       /* candidates unknown: scan every INTID */
+	/* Candidates for a list register of this vCPU: a superset of the
+	 * INTIDs that want one (bit n: INTID n, private then SPIs). */
+	uint64_t want[VGIC_NR_IRQS / 64];
 };
 
 /* Per VM: embed in struct arch_vm. */
@@ -164,11 +176,13 @@ int vgic_inject_sgi(struct vgic *vgic, unsigned sender, uint64_t sgi1r);
 /*
  * After a guest exit: fold lrs[0..nr_lrs) (ICH_LR<n>_EL2 as the guest left
  * them) into the state: acknowledgements and deactivations; list registers
- * the guest completed become free. Must see every exit before the next
- * vgic_flush_lrs().
+ * the guest completed become free. Only the entries in vgic_lrs_used() are
+ * read. Must see every exit with a list register in use before the next
+ * vgic_flush_lrs(). Returns the list registers that became free (write 0
+ * to them: a completed one may hold a maintenance condition).
  */
-void vgic_sync_lrs(struct vgic *vgic, unsigned vcpu_id, const uint64_t *lrs,
-		   unsigned nr_lrs);
+uint32_t vgic_sync_lrs(struct vgic *vgic, unsigned vcpu_id,
+		       const uint64_t *lrs, unsigned nr_lrs);
 
 /*
  * Before a guest entry: rewrite lrs[0..nr_lrs) (write them all back to
@@ -184,6 +198,22 @@ bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
 
 /* Whether vcpu_id has an enabled pending interrupt (ends a WFI). */
 bool vgic_vcpu_has_pending(struct vgic *vgic, unsigned vcpu_id);
+
+/* The lean path, on the vCPU's own pCPU, without the lock: the list
+ * registers in use (bit per LR), and whether the next entry must flush
+ * (something changed, or an interrupt is waiting for a free LR). When
+ * neither holds, the list registers are right as they are. cpu is the
+ * vCPU's struct vgic_cpu (attached with vgic_cpu_init). */
+static inline uint32_t vgic_lrs_used(const struct vgic_cpu *cpu)
+{
+	return cpu->lr_used;
+}
+
+static inline bool vgic_needs_flush(const struct vgic_cpu *cpu)
+{
+	return __atomic_load_n(&cpu->flush_needed, __ATOMIC_ACQUIRE) ||
+	       cpu->overflow;
+}
 
 /* ---- MMIO handlers (io_handler_fn), priv = struct vgic ---- */
 

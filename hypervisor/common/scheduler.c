@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The per-pCPU vCPU scheduler (scheduler.h, doc/scheduling.rst). */
+#include <arch.h>
+#include <errno.h>
+#include <pcpu.h>
+#include <scheduler.h>
+#include <vcpu.h>
+
+void sched_init(struct sched_pcpu *s, enum sched_policy policy)
+{
+	*s = (struct sched_pcpu){.policy = policy,
+				 .timer_at = SCHED_NO_DEADLINE};
+}
+
+int sched_attach(struct sched_pcpu *s, struct vcpu *v)
+{
+	unsigned max = s->policy == SCHED_NOOP ? 1 : CONFIG_MAX_VCPUS_PER_PCPU;
+
+	if (s->nr >= max)
+		return -ENOSPC;
+	s->vcpus[s->nr++] = v;
+	v->sched.timer_deadline = SCHED_NO_DEADLINE;
+	return 0;
+}
+
+uint32_t sched_blocked(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->sched.blocked, __ATOMIC_ACQUIRE);
+}
+
+bool sched_is_runnable(const struct vcpu *v)
+{
+	return sched_blocked(v) == 0;
+}
+
+void sched_block(struct vcpu *v, uint32_t reason)
+{
+	/* Paired with the waker's wake-then-kick: one of us sees the other. */
+	__atomic_fetch_or(&v->sched.blocked, reason, __ATOMIC_SEQ_CST);
+}
+
+void sched_block_remote(struct vcpu *v, uint32_t reason)
+{
+	__atomic_fetch_or(&v->sched.blocked, reason, __ATOMIC_SEQ_CST);
+	pcpu_kick(v->pcpu);
+}
+
+bool sched_wake(struct vcpu *v, uint32_t reasons)
+{
+	uint32_t was = __atomic_fetch_and(&v->sched.blocked, ~reasons,
+					  __ATOMIC_SEQ_CST);
+
+	if (!(was & reasons) || (was & ~reasons))
+		return false;
+	pcpu_kick(v->pcpu);
+	return true;
+}
+
+/* ---- choosing ---- */
+
+/* prio_rr: is a vCPU of this priority, other than `v`, waiting to run? */
+static bool equal_waits(const struct sched_pcpu *s, const struct vcpu *v)
+{
+	for (unsigned i = 0; i < s->nr; i++)
+		if (s->vcpus[i] != v && sched_is_runnable(s->vcpus[i]) &&
+		    s->vcpus[i]->sched.priority == v->sched.priority)
+			return true;
+	return false;
+}
+
+/* The highest priority runnable; among equals the running one while its
+ * turn lasts, else the one that ran longest ago. */
+static struct vcpu *pick_prio_rr(struct sched_pcpu *s, uint64_t now)
+{
+	struct vcpu *cur = s->current, *best = NULL;
+	bool cur_keeps = cur && sched_is_runnable(cur) && now < s->slice_end;
+
+	for (unsigned i = 0; i < s->nr; i++) {
+		struct vcpu *v = s->vcpus[i];
+
+		if (!sched_is_runnable(v))
+			continue;
+		if (!best || v->sched.priority > best->sched.priority) {
+			best = v;
+			continue;
+		}
+		if (v->sched.priority < best->sched.priority ||
+		    (cur_keeps && best == cur))
+			continue;
+		if ((cur_keeps && v == cur) ||
+		    v->sched.last_ran < best->sched.last_ran)
+			best = v;
+	}
+	return best;
+}
+
+/* The pCPU's timer at the earliest of: the end of the turn when another
+ * vCPU of equal priority waits, and the deadlines of blocked vCPUs that
+ * are not loaded (their timers are not in the hardware). */
+static void arm_timer(struct pcpu *p, struct vcpu *running)
+{
+	struct sched_pcpu *s = &p->sched;
+	uint64_t at = SCHED_NO_DEADLINE;
+
+	if (running && equal_waits(s, running))
+		at = s->slice_end;
+	for (unsigned i = 0; i < s->nr; i++) {
+		struct vcpu *v = s->vcpus[i];
+
+		if (v != p->loaded && (sched_blocked(v) & VCPU_BLOCK_WFI) &&
+		    v->sched.timer_deadline < at)
+			at = v->sched.timer_deadline;
+	}
+	if (at != s->timer_at) {
+		s->timer_at = at;
+		arch_pcpu_timer_set(at);
+	}
+}
+
+struct vcpu *sched_pick(struct pcpu *p)
+{
+	struct sched_pcpu *s = &p->sched;
+	struct vcpu *next;
+	uint64_t now;
+
+	if (s->policy == SCHED_NOOP) {
+		/* One vCPU owns the pCPU: nothing to choose, no tick. */
+		next = s->nr && sched_is_runnable(s->vcpus[0]) ? s->vcpus[0]
+							       : NULL;
+		s->current = next;
+		return next;
+	}
+	now = arch_counter_now();
+	next = pick_prio_rr(s, now);
+	if (next && next != s->current) {
+		next->sched.last_ran = ++s->turns;
+		next->sched.switches++;
+		s->slice_end = now + next->sched.slice;
+	}
+	s->current = next;
+	arm_timer(p, next);
+	return next;
+}
+
+void sched_timer_fired(struct pcpu *p, uint64_t now)
+{
+	struct sched_pcpu *s = &p->sched;
+
+	s->timer_at = SCHED_NO_DEADLINE; /* it is one-shot */
+	for (unsigned i = 0; i < s->nr; i++) {
+		struct vcpu *v = s->vcpus[i];
+
+		if (v != p->loaded && v->sched.timer_deadline <= now)
+			sched_wake(v, VCPU_BLOCK_WFI);
+	}
+	/* The turn's end needs nothing more: the next pick sees the time. */
+}
