@@ -175,6 +175,7 @@ scenario-builds:
 		$(MAKE) --no-print-directory BUILD=$$d DEFCONFIG=$$d/defconfig \
 			hypervisor guests || exit 1; \
 	done
+include devicemodel/devicemodel.mk
 -include tests/unit/unit.mk
 
 all: hypervisor guests

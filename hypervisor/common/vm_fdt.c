@@ -3,7 +3,8 @@
  * A VM's device tree: a few nodes written from the parameters (CPUs, PSCI,
  * memory, GIC, vUART, /chosen) and a few copied from the platform tree
  * (timer, passthrough devices, the fixed clocks they use), with every
- * phandle reference either rewritten to a node of the new tree or dropped.
+ * phandle reference either rewritten to a node of the new tree or dropped;
+ * plus the virtio-mmio transports a device model emulates.
  * doc/device-tree.rst explains each choice.
  */
 #include <stdarg.h>
@@ -104,10 +105,40 @@ static bool initrd_in_memory(const struct vm_fdt_params *p)
 	return false;
 }
 
+static bool is_spi(uint32_t intid)
+{
+	return intid >= 32 && intid <= 1019;
+}
+
+/* Each transport's INTID an SPI, used once, and not the vUART's. */
+static int check_virtio_intids(struct build *b)
+{
+	const struct vm_fdt_params *p = b->p;
+
+	for (unsigned i = 0; i < p->virtio_count; i++) {
+		uint32_t intid = p->virtio[i].intid;
+
+		if (!is_spi(intid))
+			return error(b, "virtio-mmio 0x%llx: INTID %u is not an "
+				     "SPI", ull(p->virtio[i].base), intid);
+		if (p->uart_base && intid == p->uart_intid)
+			return error(b, "virtio-mmio 0x%llx: INTID %u is the "
+				     "vUART's", ull(p->virtio[i].base), intid);
+		for (unsigned k = 0; k < i; k++)
+			if (p->virtio[k].intid == intid)
+				return error(b, "virtio-mmio 0x%llx: INTID %u is "
+					     "also virtio-mmio 0x%llx's",
+					     ull(p->virtio[i].base), intid,
+					     ull(p->virtio[k].base));
+	}
+	return 0;
+}
+
 static int check_params(struct build *b)
 {
 	const struct vm_fdt_params *p = b->p;
-	struct labelled l[SCENARIO_MAX_MEM_REGIONS + SCENARIO_MAX_DEVICES + 3];
+	struct labelled l[SCENARIO_MAX_MEM_REGIONS + SCENARIO_MAX_DEVICES +
+			  VM_FDT_MAX_VIRTIO + 3];
 	unsigned n = 0;
 
 	if (p->vcpu_count < 1 || p->vcpu_count > VM_FDT_MAX_VCPUS)
@@ -116,8 +147,12 @@ static int check_params(struct build *b)
 		return error(b, "%u memory regions", p->mem_count);
 	if (p->device_count > SCENARIO_MAX_DEVICES)
 		return error(b, "%u passthrough devices", p->device_count);
-	if (p->uart_base && (p->uart_intid < 32 || p->uart_intid > 1019))
+	if (p->virtio_count > VM_FDT_MAX_VIRTIO)
+		return error(b, "%u virtio-mmio transports", p->virtio_count);
+	if (p->uart_base && !is_spi(p->uart_intid))
 		return error(b, "vUART INTID %u is not an SPI", p->uart_intid);
+	if (check_virtio_intids(b))
+		return -1;
 	if ((p->initrd_start || p->initrd_end) &&
 	    p->initrd_end <= p->initrd_start)
 		return error(b, "initrd 0x%llx..0x%llx is empty",
@@ -135,6 +170,9 @@ static int check_params(struct build *b)
 					   {p->uart_base, VM_FDT_UART_SIZE}};
 	for (unsigned i = 0; i < p->device_count; i++)
 		l[n++] = (struct labelled){"passthrough device", p->devices[i]};
+	for (unsigned i = 0; i < p->virtio_count; i++)
+		l[n++] = (struct labelled){"virtio-mmio",
+			{p->virtio[i].base, p->virtio[i].size}};
 	return check_ranges(b, l, n);
 }
 
@@ -635,6 +673,25 @@ static int write_uart(struct build *b)
 	return 0;
 }
 
+/* The transports a device model emulates: nothing of them is in the platform. */
+static void write_virtio(struct build *b)
+{
+	struct fdt_writer *w = &b->w;
+
+	for (unsigned i = 0; i < b->p->virtio_count; i++) {
+		const struct vm_fdt_virtio *v = &b->p->virtio[i];
+
+		begin_node_at(b, "virtio_mmio", v->base);
+		fdtw_prop_string(w, "compatible", "virtio,mmio");
+		fdtw_prop_u64s(w, "reg", (const uint64_t[]){v->base, v->size}, 2);
+		fdtw_prop_cells(w, "interrupts",
+				(const uint32_t[]){GIC_SPI, v->intid - 32,
+						   IRQ_LEVEL_HIGH}, 3);
+		fdtw_prop_empty(w, "dma-coherent");
+		fdtw_end_node(w);
+	}
+}
+
 /* Every fixed clock referenced so far, under its new phandle. */
 static int write_clocks(struct build *b)
 {
@@ -697,6 +754,7 @@ static int write_tree(struct build *b, const int *devices)
 	for (unsigned i = 0; i < b->p->device_count; i++)
 		if (copy_node(b, devices[i], 0, 0))
 			return -1;
+	write_virtio(b);
 	if (write_clocks(b))
 		return -1;
 	write_chosen(b);

@@ -14,10 +14,21 @@
 #define VM_FDT_GICR_FRAME 0x20000u /* one redistributor: RD_base + SGI_base */
 #define VM_FDT_UART_SIZE 0x1000u
 #define VM_FDT_MAX_VCPUS 256u      /* cpu@N with reg N = MPIDR Aff0 */
+#define VM_FDT_MAX_VIRTIO 8u       /* emulated virtio-mmio transports */
 
 struct vm_fdt_range {
 	uint64_t base;
 	uint64_t size;
+};
+
+/*
+ * A virtio-mmio transport emulated by a device model (not a platform node):
+ * written as virtio_mmio@<base>, "virtio,mmio", level-high SPI, dma-coherent.
+ */
+struct vm_fdt_virtio {
+	uint64_t base;
+	uint64_t size;   /* e.g. 0x200 */
+	uint32_t intid;  /* its SPI as a GIC INTID, 32..1019 */
 };
 
 struct vm_fdt_params {
@@ -32,6 +43,9 @@ struct vm_fdt_params {
 	/* Passthrough: each base must be the first reg address of a node
 	 * directly under the platform's root, all of whose reg lies inside. */
 	struct vm_fdt_range devices[SCENARIO_MAX_DEVICES];
+	uint32_t virtio_count; /* 0..VM_FDT_MAX_VIRTIO */
+	/* Emulated transports: INTIDs distinct, and not the vUART's. */
+	struct vm_fdt_virtio virtio[VM_FDT_MAX_VIRTIO];
 	const char *bootargs; /* /chosen/bootargs, NULL: none */
 	uint64_t initrd_start; /* [start, end) guest-physical, 0 and 0: none */
 	uint64_t initrd_end;

@@ -334,6 +334,9 @@ static void expect_only_given_ranges(const struct check *c)
 			for (unsigned k = 0; k < p->device_count; k++)
 				ok |= inside(a, s, p->devices[k].base,
 					     p->devices[k].size);
+			for (unsigned k = 0; k < p->virtio_count; k++)
+				ok |= inside(a, s, p->virtio[k].base,
+					     p->virtio[k].size);
 			if (!ok)
 				fail_msg("%s: reg 0x%llx+0x%llx was not given",
 					 fdt_get_name(c->vm, n, NULL),
@@ -500,7 +503,8 @@ static void expect_chosen(const struct check *c)
 static void expect_root_children(const struct check *c)
 {
 	const struct vm_fdt_params *p = c->p;
-	unsigned expected = 5 + p->mem_count + p->device_count, count = 0;
+	unsigned expected = 5 + p->mem_count + p->device_count +
+			    p->virtio_count, count = 0;
 	int n, pclk = -1;
 
 	if (p->uart_base)
@@ -533,6 +537,30 @@ static void expect_root_children(const struct check *c)
 		assert_true(pn >= 0);
 		expect_copy(c, node_at(c->vm, "/%s",
 				       fdt_get_name(c->plat, pn, NULL)), pn);
+	}
+}
+
+/* Emulated transports: exactly these four properties, no subnodes. */
+static void expect_virtio(const struct check *c)
+{
+	const struct vm_fdt_params *p = c->p;
+
+	for (unsigned i = 0; i < p->virtio_count; i++) {
+		const struct vm_fdt_virtio *v = &p->virtio[i];
+		int n = node_at(c->vm, "/virtio_mmio@%llx",
+				(unsigned long long)v->base), pr, nprops = 0;
+
+		assert_true(n >= 0);
+		expect_str(c->vm, n, "compatible", "virtio,mmio");
+		expect_u64s(c->vm, n, "reg", 2,
+			    (const uint64_t[]){v->base, v->size});
+		expect_u32s(c->vm, n, "interrupts", 3,
+			    (const uint64_t[]){0, v->intid - 32, 4});
+		expect_prop(c->vm, n, "dma-coherent", NULL, 0);
+		fdt_for_each_property_offset(pr, c->vm, n)
+			nprops++;
+		assert_int_equal(nprops, 4);
+		assert_true(fdt_first_subnode(c->vm, n) < 0);
 	}
 }
 
@@ -577,6 +605,7 @@ static void check_vm_tree(const void *vm, int size, const struct blob *plat,
 	expect_gic(&c);
 	expect_uart(&c);
 	expect_chosen(&c);
+	expect_virtio(&c);
 	expect_root_children(&c);
 	expect_only_given_ranges(&c);
 	expect_phandles_sound(&c);
@@ -1324,6 +1353,188 @@ static void test_dtc_accepts_output(void **state)
 	free(max.data);
 }
 
+/* ---- virtio-mmio transports emulated by a device model ---- */
+
+/* A User VM as tessera-dm describes it (doc/devicemodel.rst). */
+static const struct vm_fdt_params uvm = {
+	.vcpu_count = 2,
+	.mem_count = 1,
+	.mem = {{0x40000000, 0x10000000}},
+	.gicd = {0x08000000, 0x10000},
+	.gicr_base = 0x080a0000,
+	.uart_base = 0x09000000,
+	.uart_intid = 33,
+	.virtio_count = 3,
+	.virtio = {{0x0a000000, 0x200, 48}, {0x0a000200, 0x200, 49},
+		   {0x0a000400, 0x200, 50}},
+	.bootargs = "console=hvc0",
+	.initrd_start = 0x42200000,
+	.initrd_end = 0x42300000,
+};
+
+/* dtc's decompilation of the blob into buf, or skip the test without dtc. */
+static void dtc_source(const void *blob, int size, char *buf, size_t len)
+{
+	char dtb[] = "/tmp/tessera-vmfdt-XXXXXX", cmd[256];
+	int fd = mkstemp(dtb), status;
+	size_t n = 0;
+	FILE *f;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, blob, (size_t)size), size);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "dtc -I dtb -O dts %s 2>/dev/null", dtb);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (n + 1 < len) {
+		size_t got = fread(buf + n, 1, len - 1 - n, f);
+
+		if (!got)
+			break;
+		n += got;
+	}
+	buf[n] = '\0';
+	status = pclose(f);
+	unlink(dtb);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		print_message("dtc not installed: skipping the dtc check\n");
+		skip();
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_virtio_mmio_nodes(void **state)
+{
+	/* Written by hand from the virtio-mmio binding, as dtc prints it. */
+	static const char *const want[] = {
+		"\tvirtio_mmio@a000000 {\n"
+		"\t\tcompatible = \"virtio,mmio\";\n"
+		"\t\treg = <0x00 0xa000000 0x00 0x200>;\n"
+		"\t\tinterrupts = <0x00 0x10 0x04>;\n"
+		"\t\tdma-coherent;\n"
+		"\t};\n",
+		"\tvirtio_mmio@a000200 {\n"
+		"\t\tcompatible = \"virtio,mmio\";\n"
+		"\t\treg = <0x00 0xa000200 0x00 0x200>;\n"
+		"\t\tinterrupts = <0x00 0x11 0x04>;\n"
+		"\t\tdma-coherent;\n"
+		"\t};\n",
+		"\tvirtio_mmio@a000400 {\n"
+		"\t\tcompatible = \"virtio,mmio\";\n"
+		"\t\treg = <0x00 0xa000400 0x00 0x200>;\n"
+		"\t\tinterrupts = <0x00 0x12 0x04>;\n"
+		"\t\tdma-coherent;\n"
+		"\t};\n",
+	};
+	struct blob a72 = fixture(A72), max = fixture(MAX8);
+	static char dts[65536];
+	const char *prev;
+	int size;
+
+	(void)state;
+	build_and_check(&a72, &uvm);
+	build_and_check(&max, &uvm);
+	/* with passthrough devices too: the transports come after them */
+	{
+		struct vm_fdt_params p = sos;
+
+		p.virtio_count = 2;
+		p.virtio[0] = (struct vm_fdt_virtio){0x0b000000, 0x200, 60};
+		p.virtio[1] = (struct vm_fdt_virtio){0x0b000200, 0x1000, 61};
+		build_and_check(&a72, &p);
+	}
+	size = build_ok(&a72, &uvm);
+	dtc_source(out, size, dts, sizeof(dts));
+	prev = strstr(dts, "\tintc@8000000 {");
+	assert_non_null(prev);
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+		const char *at = strstr(dts, want[i]);
+
+		if (!at)
+			fail_msg("dtc output lacks\n%s---\n%s", want[i], dts);
+		assert_true(at > prev); /* in the order given */
+		prev = at;
+	}
+	/* and before /chosen, after the vUART */
+	assert_true(strstr(dts, "\tchosen {") > prev);
+	assert_true(strstr(dts, "\tpl011@9000000 {") <
+		    strstr(dts, want[0]));
+	free(a72.data);
+	free(max.data);
+}
+
+static void test_virtio_mmio_bad_parameters(void **state)
+{
+	static const struct {
+		unsigned field; /* what to break, below */
+		uint64_t v;
+		const char *want;
+	} cases[] = {
+		{0, 9, "9 virtio-mmio transports"},
+		{1, 31, "virtio-mmio 0xa000200: INTID 31 is not an SPI"},
+		{1, 1020, "virtio-mmio 0xa000200: INTID 1020 is not an SPI"},
+		{1, 33, "virtio-mmio 0xa000200: INTID 33 is the vUART's"},
+		{1, 48, "virtio-mmio 0xa000200: INTID 48 is also virtio-mmio "
+			"0xa000000's"},
+		{2, 0x0a000100, "virtio-mmio 0xa000100+0x200 overlaps virtio-mmio "
+				"0xa000000+0x200"},
+		{2, 0x4ffffe00, "virtio-mmio 0x4ffffe00+0x200 overlaps memory "
+				"0x40000000+0x10000000"},
+		{2, 0x09000e00, "virtio-mmio 0x9000e00+0x200 overlaps vUART"},
+		{2, 0x080bfe00, "virtio-mmio 0x80bfe00+0x200 overlaps GIC "
+				"redistributors"},
+		{3, 0, "virtio-mmio 0xa000200+0x0 is empty"},
+		{2, 0xffffffffffffff00ull, "virtio-mmio 0xffffffffffffff00+0x200 "
+					   "is empty or wraps"},
+	};
+	struct blob plat = fixture(A72);
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct vm_fdt_params p = uvm;
+
+		switch (cases[i].field) {
+		case 0:
+			p.virtio_count = (uint32_t)cases[i].v;
+			break;
+		case 1:
+			p.virtio[1].intid = (uint32_t)cases[i].v;
+			break;
+		case 2:
+			p.virtio[1].base = cases[i].v;
+			break;
+		default:
+			p.virtio[1].size = cases[i].v;
+			break;
+		}
+		expect_refused(&plat, &p, cases[i].want);
+	}
+	/* without a vUART its INTID is free for a transport */
+	{
+		struct vm_fdt_params p = uvm;
+
+		p.uart_base = 0;
+		p.virtio[1].intid = 33;
+		build_and_check(&plat, &p);
+	}
+	/* eight fit, and with them the tree still passes dtc */
+	{
+		struct vm_fdt_params p = uvm;
+		char msg[2048];
+		int rc;
+
+		p.virtio_count = VM_FDT_MAX_VIRTIO;
+		for (unsigned i = 0; i < VM_FDT_MAX_VIRTIO; i++)
+			p.virtio[i] = (struct vm_fdt_virtio){
+				0x0a000000 + i * 0x200, 0x200, 48 + i};
+		build_and_check(&plat, &p);
+		rc = run_dtc(out, build_ok(&plat, &p), msg, sizeof(msg));
+		if (rc != 0 && rc != 127)
+			fail_msg("dtc (%d): %s", rc, msg);
+	}
+	free(plat.data);
+}
+
 /* Whatever QEMU is installed: its virt tree, dumped now. */
 static void test_fresh_qemu_dump(void **state)
 {
@@ -1340,7 +1551,7 @@ static void test_fresh_qemu_dump(void **state)
 
 		snprintf(cmd, sizeof(cmd),
 			 "qemu-system-aarch64 -M virt,virtualization=on,"
-			 "gic-version=3,dumpdtb=%s -cpu %s -smp 4 -m 2G "
+			 "gic-version=3,dumpdtb=%s -cpu %s -smp 4 -m 2G -nic none "
 			 "-display none >/dev/null 2>&1", path, cpus[i]);
 		rc = system(cmd);
 		if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
@@ -1386,6 +1597,8 @@ int main(void)
 		cmocka_unit_test(test_fallbacks),
 		cmocka_unit_test(test_phandle_policy),
 		cmocka_unit_test(test_dtc_accepts_output),
+		cmocka_unit_test(test_virtio_mmio_nodes),
+		cmocka_unit_test(test_virtio_mmio_bad_parameters),
 		cmocka_unit_test(test_fresh_qemu_dump),
 	};
 

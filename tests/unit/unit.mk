@@ -36,6 +36,7 @@ test_vuart_SRCS := tests/unit/test_vuart.c hypervisor/common/vuart.c \
 -include tests/unit/io.mk
 -include tests/unit/vgic.mk
 -include tests/unit/fdt.mk
+-include tests/unit/dm.mk
 
 define unit_test
 $(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON) $$(wildcard tests/unit/host/*.h) | $(GEN)/config.h
