@@ -155,13 +155,15 @@ $(ROOTFS): misc/rootfs/build_rootfs.py misc/rootfs/init misc/rootfs/inittab \
 		$(wildcard tests/guests/linux/*.sh) \
 		$(GUEST_DIR)/busybox $(GUEST_DIR)/kernel-version
 	@echo "  ROOTFS  $@"
-	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR)
+	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR) $(HSM_ROOTFS_ARGS)
 
 $(TEST_DISK) $(GUEST_DIR)/test-disk.token &: misc/rootfs/make_disk.py
 	@echo "  DISK    $@"
 	$(Q)$(PY) misc/rootfs/make_disk.py --guest $(GUEST_DIR)
 
 guest-linux: $(ROOTFS) $(TEST_DISK)
+
+include misc/hsm/hsm.mk
 
 # ---- one build per shipped scenario, for the integration tests --------------
 SHIPPED_SCENARIOS := partitioned hybrid
