@@ -157,10 +157,27 @@ static bool stop_vm(struct vm *vm, enum vm_state to)
 	return true;
 }
 
+/* What the VM cost, in the log when it stops: exits by its vCPUs, and
+ * everything its vCPUs' pCPUs did (other VMs' work there included). */
+static void log_costs(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+
+		log_info("vm %s vcpu %u: %llu exits; pCPU %u: %llu exits, %llu "
+			 "interrupts", vm_name(vm), i,
+			 (unsigned long long)v->stats.exits, v->pcpu->id,
+			 (unsigned long long)v->pcpu->stats.exits,
+			 (unsigned long long)v->pcpu->stats.irqs);
+	}
+}
+
 void vm_power_off(struct vm *vm, const char *why)
 {
-	if (stop_vm(vm, VM_POWERED_OFF))
+	if (stop_vm(vm, VM_POWERED_OFF)) {
 		log_info("vm %s: powered off (%s)", vm_name(vm), why);
+		log_costs(vm);
+	}
 }
 
 void vm_crash(struct vm *vm, const char *fmt, ...)
