@@ -146,20 +146,40 @@ hypervisor: $(HV_BIN)
 
 include tests/guests/guests.mk
 
-# ---- Linux guest: initramfs and test disk (doc/guest-linux.rst) -------------
-ROOTFS := $(GUEST_DIR)/rootfs.cpio.gz
-TEST_DISK := $(GUEST_DIR)/test-disk.img
+# ---- Linux guests: initramfs images and disks (doc/guest-linux.rst) ---------
+include devicemodel/devicemodel.mk
 
-$(ROOTFS): misc/rootfs/build_rootfs.py misc/rootfs/init misc/rootfs/inittab \
-		misc/rootfs/tessera-shell \
-		$(wildcard tests/guests/linux/*.sh) \
-		$(GUEST_DIR)/busybox $(GUEST_DIR)/kernel-version
+ROOTFS := $(GUEST_DIR)/rootfs.cpio.gz
+UVM_ROOTFS := $(GUEST_DIR)/uvm-rootfs.cpio.gz
+TEST_DISK := $(GUEST_DIR)/test-disk.img
+UVM_DISK := $(GUEST_DIR)/uvm-disk.img
+ROOTFS_INPUTS := misc/rootfs/build_rootfs.py misc/rootfs/init \
+	misc/rootfs/tessera-shell $(wildcard tests/guests/linux/*.sh) \
+	$(GUEST_DIR)/busybox $(GUEST_DIR)/kernel-version
+# What the Service VM needs to launch User VMs (doc/user-vms.rst).
+UVM_SHARE := usr/share/tessera/uvm
+SOS_ADDS := bin/tessera-dm=$(DM_BIN) bin/launch_uos.sh=misc/launch/launch_uos.sh \
+	$(UVM_SHARE)/Image=$(GUEST_DIR)/Image \
+	$(UVM_SHARE)/rootfs.cpio.gz=$(UVM_ROOTFS) $(UVM_SHARE)/disk.img=$(UVM_DISK)
+
+$(UVM_ROOTFS): $(ROOTFS_INPUTS) misc/rootfs/inittab-uvm
 	@echo "  ROOTFS  $@"
-	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR) $(HSM_ROOTFS_ARGS)
+	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR) --variant uvm \
+		--out $@
+
+$(ROOTFS): $(ROOTFS_INPUTS) misc/rootfs/inittab $(UVM_ROOTFS) $(UVM_DISK) \
+		$(DM_BIN) misc/launch/launch_uos.sh
+	@echo "  ROOTFS  $@"
+	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR) $(HSM_ROOTFS_ARGS) \
+		$(addprefix --add ,$(SOS_ADDS))
 
 $(TEST_DISK) $(GUEST_DIR)/test-disk.token &: misc/rootfs/make_disk.py
 	@echo "  DISK    $@"
 	$(Q)$(PY) misc/rootfs/make_disk.py --guest $(GUEST_DIR)
+
+$(UVM_DISK) $(GUEST_DIR)/uvm-disk.token &: misc/rootfs/make_disk.py
+	@echo "  DISK    $@"
+	$(Q)$(PY) misc/rootfs/make_disk.py --guest $(GUEST_DIR) --name uvm-disk
 
 guest-linux: $(ROOTFS) $(TEST_DISK)
 
@@ -177,7 +197,6 @@ scenario-builds:
 		$(MAKE) --no-print-directory BUILD=$$d DEFCONFIG=$$d/defconfig \
 			hypervisor guests || exit 1; \
 	done
-include devicemodel/devicemodel.mk
 -include tests/unit/unit.mk
 
 all: hypervisor guests

@@ -10,7 +10,9 @@ DM_BIN := $(DM_OUT)/tessera-dm
 DM_CC := $(CROSS_COMPILE)gcc
 # The hypervisor's headers come after the C library's (-idirafter), so the
 # DM gets libc's <errno.h>, not hypervisor/include/errno.h; the DM's own
-# config.h and arch_cpu.h (devicemodel/hvshim) come first.
+# config.h and arch_cpu.h (devicemodel/hvshim) come first. Headers found
+# that way count as system headers: -MD (not -MMD) keeps them in the
+# dependency files, so a changed ABI header rebuilds the DM.
 DM_INCLUDES := -I devicemodel/hvshim -I devicemodel -idirafter hypervisor/include
 DM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g $(DM_INCLUDES)
 
@@ -30,7 +32,7 @@ DM_OBJS := $(patsubst %.c,$(DM_OUT)/obj/%.o,$(DM_SRCS))
 $(DM_OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (tessera-dm)"
-	$(Q)$(DM_CC) $(DM_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(DM_CC) $(DM_CFLAGS) -MD -MP -c $< -o $@
 
 $(DM_BIN): $(DM_OBJS)
 	@echo "  LD      $@"

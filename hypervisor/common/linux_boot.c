@@ -147,6 +147,8 @@ static void fill_fdt_params(const struct vm *vm, struct vm_fdt_params *p,
 		.uart_intid = cfg->vuart_gpa ? VUART_INTID : 0,
 		.device_count = cfg->device_count,
 		.bootargs = bootargs,
+		.hsm_io_intid = cfg->caps & VM_CAP_UPCALL ? cfg->upcall_intid : 0,
+		.hsm_event_intid = cfg->caps & VM_CAP_UPCALL ? cfg->event_intid : 0,
 		.initrd_start = stage.initrd_size ? initrd_gpa : 0,
 		.initrd_end = stage.initrd_size ? initrd_gpa + stage.initrd_size : 0,
 	};

@@ -122,10 +122,11 @@ void vm_start_vcpus(struct vm *vm)
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
+		/* Stopped, so nobody else changes it: whatever it waited for
+		 * in its last run (WFI, I/O) is over. */
 		v->power = i == 0 ? VCPU_POWER_ON : VCPU_POWER_OFF;
-		__atomic_fetch_or(&v->sched.blocked, VCPU_BLOCK_OFF,
-				  __ATOMIC_SEQ_CST);
-		sched_wake(v, VCPU_BLOCK_STOPPED | VCPU_BLOCK_PAUSED);
+		__atomic_store_n(&v->sched.blocked, VCPU_BLOCK_OFF,
+				 __ATOMIC_SEQ_CST);
 	}
 	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
 	console_connect(vm, true);

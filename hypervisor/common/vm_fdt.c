@@ -25,6 +25,7 @@
 /* GIC interrupt specifiers: <type number flags>. */
 #define GIC_SPI 0u
 #define GIC_PPI 1u
+#define IRQ_EDGE_RISING 1u
 #define IRQ_LEVEL_HIGH 4u
 #define GIC_MAINT_PPI 9u
 
@@ -153,6 +154,11 @@ static int check_params(struct build *b)
 		return error(b, "vUART INTID %u is not an SPI", p->uart_intid);
 	if (check_virtio_intids(b))
 		return -1;
+	if ((p->hsm_io_intid || p->hsm_event_intid) &&
+	    (!is_spi(p->hsm_io_intid) || !is_spi(p->hsm_event_intid) ||
+	     p->hsm_io_intid == p->hsm_event_intid))
+		return error(b, "HSM INTIDs %u and %u are not two SPIs",
+			     p->hsm_io_intid, p->hsm_event_intid);
 	if ((p->initrd_start || p->initrd_end) &&
 	    p->initrd_end <= p->initrd_start)
 		return error(b, "initrd 0x%llx..0x%llx is empty",
@@ -692,6 +698,27 @@ static void write_virtio(struct build *b)
 	}
 }
 
+/* The Service VM's upcall device: the HSM driver binds to it. Edge
+ * interrupts: each is a hint to rescan, not a level to keep. */
+static void write_hsm(struct build *b)
+{
+	static const char *const names[] = {"io", "event"};
+	const struct vm_fdt_params *p = b->p;
+	struct fdt_writer *w = &b->w;
+
+	if (!p->hsm_io_intid)
+		return;
+	fdtw_begin_node(w, "tessera-hsm");
+	fdtw_prop_string(w, "compatible", "tessera,hsm");
+	fdtw_prop_cells(w, "interrupts",
+			(const uint32_t[]){GIC_SPI, p->hsm_io_intid - 32,
+					   IRQ_EDGE_RISING, GIC_SPI,
+					   p->hsm_event_intid - 32,
+					   IRQ_EDGE_RISING}, 6);
+	fdtw_prop_strings(w, "interrupt-names", names, ARRAY_SIZE(names));
+	fdtw_end_node(w);
+}
+
 /* Every fixed clock referenced so far, under its new phandle. */
 static int write_clocks(struct build *b)
 {
@@ -755,6 +782,7 @@ static int write_tree(struct build *b, const int *devices)
 		if (copy_node(b, devices[i], 0, 0))
 			return -1;
 	write_virtio(b);
+	write_hsm(b);
 	if (write_clocks(b))
 		return -1;
 	write_chosen(b);

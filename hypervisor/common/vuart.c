@@ -127,7 +127,9 @@ void vuart_init(struct vuart *vu, const char *vm_name)
  */
 static void push_partial(struct vuart *vu)
 {
-	if (vu->stream && vu->line_len)
+	if (!vu->stream)
+		return; /* whole lines only: the line waits for its end */
+	if (vu->line_len)
 		console_stream(vu->prefix, vu->line, vu->line_len);
 	vu->line_len = 0;
 }

@@ -78,6 +78,8 @@ void arch_vm_teardown(struct vm *vm);
  * -EINVAL, -EEXIST (overlaps a mapping), -ENOMEM (table pages). */
 int arch_vm_map_ram(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 		    uint32_t flags);
+/* Whether nothing of [gpa, gpa+size) is mapped yet. */
+bool arch_vm_range_unmapped(const struct vm *vm, uint64_t gpa, uint64_t size);
 /* The VM's translation of gpa (its RAM only). */
 bool arch_vm_translate(const struct vm *vm, uint64_t gpa, uint64_t *hpa);
 /* Interrupt lines of the VM's virtual interrupt controller (any pCPU). */

@@ -103,6 +103,8 @@ void vm_reset(struct vm *vm, const char *why);
 
 /* ---- post-launched VMs, for the Service VM's hypercalls (vm_runtime.c) ---- */
 
+struct tessera_mem_region;
+
 /* Each returns 0 or a negated errno (doc/hypercalls.rst). */
 int vm_create(unsigned id, unsigned vcpu_count, uint32_t completion_mode);
 int vm_destroy(struct vm *vm);
@@ -112,8 +114,13 @@ int vm_resume(struct vm *vm);
 int vm_reset_by_dm(struct vm *vm);
 int vm_set_vcpu_regs(struct vm *vm, unsigned vcpu_id, uint64_t pc,
 		     const uint64_t x[4]);
-int vm_map_memory(struct vm *vm, uint64_t gpa, uint64_t sos_hpa,
-		  uint64_t size, uint32_t flags);
+/* Map count regions of the Service VM's RAM into vm (a checked copy):
+ * all of them, or none if any is refused. */
+int vm_map_memory(struct vm *vm, const struct vm *sos,
+		  const struct tessera_mem_region *r, unsigned count);
+/* The device model's request pages, in the Service VM's RAM. */
+int vm_set_request_pages(struct vm *vm, const struct vm *sos, uint64_t gpa,
+			 uint64_t nr);
 /* Events for the upcall VM: bitmap of VM ids whose state changed. */
 uint64_t vm_take_events(void);
 

@@ -46,6 +46,10 @@ struct vm_fdt_params {
 	uint32_t virtio_count; /* 0..VM_FDT_MAX_VIRTIO */
 	/* Emulated transports: INTIDs distinct, and not the vUART's. */
 	struct vm_fdt_virtio virtio[VM_FDT_MAX_VIRTIO];
+	/* The upcall node for the HSM driver (compatible "tessera,hsm"): its
+	 * I/O and VM event SPIs as GIC INTIDs, 0 and 0: none. */
+	uint32_t hsm_io_intid;
+	uint32_t hsm_event_intid;
 	const char *bootargs; /* /chosen/bootargs, NULL: none */
 	uint64_t initrd_start; /* [start, end) guest-physical, 0 and 0: none */
 	uint64_t initrd_end;

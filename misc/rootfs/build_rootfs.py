@@ -21,6 +21,7 @@ otherwise only touched. See doc/guest-linux.rst.
 import argparse
 import gzip
 import hashlib
+import json
 import lzma
 import os
 import struct
@@ -29,8 +30,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 INIT = os.path.join(HERE, "init")
-# busybox init's table and the console shell it respawns.
-INITTAB = os.path.join(HERE, "inittab")
+# The console shell busybox init respawns (inittab, per variant).
 SHELL = os.path.join(HERE, "tessera-shell")
 GUEST_SCRIPTS = os.path.join(REPO, "tests", "guests", "linux")
 
@@ -48,6 +48,16 @@ WANTED_MODULES = (
     "nls_cp437",
     "nls_ascii",
 )
+
+# The two initramfs images: the Service VM's (also used for Linux booted
+# directly by QEMU), and a User VM's, whose devices are the device model's
+# virtio-mmio transports and whose shell is on the virtio console (hvc0:
+# the device model's terminal).
+VARIANTS = {
+    "sos": {"modules": WANTED_MODULES, "inittab": "inittab"},
+    "uvm": {"modules": WANTED_MODULES + ("virtio_console", "virtio_rng"),
+            "inittab": "inittab-uvm"},
+}
 
 # The list of modules /init loads in order, relative to /lib/modules/<release>.
 MODULE_LIST = "tessera.modules"
@@ -290,15 +300,33 @@ def hsm_inputs(hsm_dir, release):
     return out
 
 
-def build_archive(guest, hsm_dir=None):
+def extra_files(adds):
+    """{archive name: (bytes, mode)} from DEST=SRC strings (--add)."""
+    out = {}
+    for spec in adds:
+        dest, sep, src = spec.partition("=")
+        dest = dest.strip("/")
+        if not sep or not dest or not src or ".." in dest.split("/"):
+            raise BuildError(f"--add {spec!r}: expected DEST=SRC")
+        data = read(src)
+        executable = os.access(src, os.X_OK) or dest.startswith("bin/")
+        out[dest] = (data, 0o755 if executable else 0o644)
+    return out
+
+
+def build_archive(guest, hsm_dir=None, variant="sos", adds=()):
     """(uncompressed cpio bytes, module names in load order). hsm_dir: where
-    to take the HSM driver from (default: default_hsm_dir(guest))."""
+    to take the HSM driver from (default: default_hsm_dir(guest)); adds:
+    more files, as DEST=SRC strings."""
+    if variant not in VARIANTS:
+        raise BuildError(f"unknown variant {variant!r} ({', '.join(VARIANTS)})")
     release = read(os.path.join(guest, "kernel-version")).decode().strip()
     hsm = hsm_inputs(default_hsm_dir(guest) if hsm_dir is None else hsm_dir,
-                     release)
+                     release) if variant == "sos" else {}
+    extras = extra_files(adds)
     busybox = read(os.path.join(guest, "busybox"))
     tree = ModuleTree(os.path.join(guest, "modules"), release)
-    order = tree.resolve(WANTED_MODULES)
+    order = tree.resolve(VARIANTS[variant]["modules"])
 
     a = Cpio()
     for d in DIRS:
@@ -312,7 +340,7 @@ def build_archive(guest, hsm_dir=None):
         if applet != "busybox":
             a.symlink(f"bin/{applet}", "busybox")
     a.file("init", read(INIT), 0o755)
-    a.file("etc/inittab", read(INITTAB))
+    a.file("etc/inittab", read(os.path.join(HERE, VARIANTS[variant]["inittab"])))
     a.file("bin/tessera-shell", read(SHELL), 0o755)
     a.file("etc/tessera-release", f"kernel {release}\n".encode())
 
@@ -343,6 +371,15 @@ def build_archive(guest, hsm_dir=None):
         a.dir(f"{moddir}/{os.path.dirname(HSM_MODULE_PATH)}")
     a.file(f"{moddir}/modules.dep", "\n".join(dep_lines).encode() + b"\n")
     for name, (data, mode) in sorted(hsm.items()):
+        a.file(name, data, mode)
+    made_dirs = set(DIRS)
+    for name, (data, mode) in sorted(extras.items()):
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in made_dirs:
+                made_dirs.add(d)
+                a.dir(d)
         a.file(name, data, mode)
 
     try:
@@ -389,20 +426,26 @@ def main():
     ap.add_argument("--hsm-dir", help="where tessera_hsm.ko and hsm-check "
                     "are built (default BUILD/hsm; missing files are left out)")
     ap.add_argument("--out", help="output file (default GUEST/rootfs.cpio.gz)")
+    ap.add_argument("--variant", default="sos", choices=sorted(VARIANTS),
+                    help="sos: the Service VM's (default); uvm: a User VM's")
+    ap.add_argument("--add", action="append", default=[], metavar="DEST=SRC",
+                    help="put file SRC into the archive as DEST")
     args = ap.parse_args()
     guest = args.guest or os.path.join(args.build, "guest")
     out = args.out or os.path.join(guest, "rootfs.cpio.gz")
     hsm_dir = args.hsm_dir or default_hsm_dir(guest)
     try:
-        archive, order = build_archive(guest, hsm_dir)
+        archive, order = build_archive(guest, hsm_dir, args.variant, args.add)
         release = read(os.path.join(guest, "kernel-version")).decode().strip()
-        hsm = hsm_inputs(hsm_dir, release)
+        hsm = hsm_inputs(hsm_dir, release) if args.variant == "sos" else {}
     except BuildError as e:
         sys.exit(f"build_rootfs: {e}")
     if any(n.endswith("/" + HSM_MODULE) for n in hsm):
         hsm_note = f"hsm: {HSM_MODULE}" + (f", {HSM_CHECK}" if f"bin/{HSM_CHECK}" in hsm else "")
-    else:
+    elif args.variant == "sos":
         hsm_note = f"hsm: none, no {os.path.join(hsm_dir, HSM_MODULE)}"
+    else:
+        hsm_note = f"variant {args.variant}"
     if args.list:
         print("\n".join(order))
         return
@@ -411,6 +454,11 @@ def main():
             os.unlink(out + ".sha256")
         except FileNotFoundError:
             pass
+    # What it was built from, so a check can build it again the same way.
+    with open(out + ".inputs.json.tmp", "w") as f:
+        json.dump({"variant": args.variant, "hsm_dir": hsm_dir,
+                   "adds": args.add}, f, indent=1)
+    os.replace(out + ".inputs.json.tmp", out + ".inputs.json")
     if write_if_changed(out, archive):
         print(f"build_rootfs: wrote {out} ({os.path.getsize(out)} bytes; "
               f"modules: {' '.join(order)}; {hsm_note})")

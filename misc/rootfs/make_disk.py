@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Build the test disk: BUILD/guest/test-disk.img and test-disk.token.
+"""Build a test disk: BUILD/guest/NAME.img and NAME.token (NAME: test-disk).
 
     /usr/bin/python3 misc/rootfs/make_disk.py [--build build]
-        [--guest BUILD/guest] [--size-mib 8]
+        [--guest BUILD/guest] [--size-mib 8] [--name test-disk]
 
 The image is an unpartitioned FAT16 filesystem (what the guest initramfs's
 vfat module reads) holding one file, hello.txt, whose only line is a token
@@ -103,6 +103,8 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--guest", help="guest artifact directory (default BUILD/guest)")
     ap.add_argument("--size-mib", type=int, default=8)
+    ap.add_argument("--name", default="test-disk",
+                    help="write GUEST/NAME.img and GUEST/NAME.token")
     args = ap.parse_args()
     guest = args.guest or os.path.join(args.build, "guest")
     os.makedirs(guest, exist_ok=True)
@@ -112,9 +114,9 @@ def main():
     except ValueError as e:
         sys.exit(f"make_disk: {e}")
     # Image first: a token file never names a disk that was not written.
-    write(os.path.join(guest, "test-disk.img"), img)
-    write(os.path.join(guest, "test-disk.token"), (token + "\n").encode())
-    print(f"make_disk: wrote {guest}/test-disk.img ({args.size_mib} MiB vfat, "
+    write(os.path.join(guest, args.name + ".img"), img)
+    write(os.path.join(guest, args.name + ".token"), (token + "\n").encode())
+    print(f"make_disk: wrote {guest}/{args.name}.img ({args.size_mib} MiB vfat, "
           f"hello.txt = {token})")
 
 

@@ -52,5 +52,7 @@ $(foreach a,$(SCENARIO_GUEST_ENTRIES),$(eval $(call guest_at,$(a))))
 # the ELF (tests/bench/bench_micro.py).
 GUEST_BINS += $(foreach a,$(SCENARIO_GUEST_ENTRIES),$(GUEST_OUT)/microbench-$(a).elf)
 
-.SECONDARY:
+# The ELFs are kept (they are not intermediate files to delete); naming
+# them keeps .SECONDARY from covering every target of the build.
+.SECONDARY: $(patsubst %.bin,%.elf,$(filter %.bin,$(GUEST_BINS)))
 guests: $(GUEST_BINS)

@@ -7,6 +7,7 @@ Needs build/guest/{Image,rootfs.cpio.gz,test-disk.img,test-disk.token}.
 No SCENARIO: runs in every build."""
 
 import gzip
+import json
 import os
 import re
 import subprocess
@@ -129,7 +130,13 @@ def test_rootfs_is_current(ctx):
     with open(guest_file(ctx.build, "rootfs.cpio.gz"), "rb") as f:
         on_disk = gzip.decompress(f.read())
     try:
-        archive, order = build_rootfs.build_archive(guest)
+        with open(guest_file(ctx.build, "rootfs.cpio.gz.inputs.json")) as f:
+            inputs = json.load(f)
+    except (OSError, ValueError) as e:
+        raise TestFailure(f"rootfs.cpio.gz.inputs.json: {e}") from e
+    try:
+        archive, order = build_rootfs.build_archive(
+            guest, inputs["hsm_dir"], inputs["variant"], inputs["adds"])
     except build_rootfs.BuildError as e:
         raise TestFailure(f"build_rootfs: {e}") from e
     expect(archive == on_disk, "rootfs.cpio.gz is stale: rebuild it with "

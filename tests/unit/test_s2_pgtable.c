@@ -454,6 +454,36 @@ static void test_random_against_reference(void **state)
 	}
 	for (unsigned k = 0; k < 100000; k++)
 		expect_ref(s, ref, n, rnd64() % IPA_LIMIT);
+	/* s2_range_unmapped agrees with the reference on random ranges, and
+	 * on the gaps right next to each mapped range. */
+	for (unsigned k = 0; k < 20000; k++) {
+		uint64_t ipa = (rnd64() % (IPA_LIMIT / SZ_4K)) * SZ_4K;
+		uint64_t size = (1 + rnd64() % (k % 2 ? 512 : 4)) * SZ_4K;
+		bool overlaps = false;
+
+		if (ipa + size > IPA_LIMIT)
+			continue;
+		for (unsigned i = 0; i < n; i++)
+			overlaps |= ipa < ref[i].ipa + ref[i].size &&
+				    ref[i].ipa < ipa + size;
+		if (s2_range_unmapped(&s->pt, ipa, size) == overlaps)
+			fail_msg("range 0x%llx+0x%llx: s2_range_unmapped says %d",
+				 (unsigned long long)ipa,
+				 (unsigned long long)size, !overlaps);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct ref_range *r = &ref[i];
+
+		assert_false(s2_range_unmapped(&s->pt, r->ipa, r->size));
+		assert_false(s2_range_unmapped(&s->pt, r->ipa + r->size - SZ_4K,
+					       SZ_4K));
+		if (!ref_find(ref, n, r->ipa + r->size) &&
+		    r->ipa + r->size < IPA_LIMIT)
+			assert_true(s2_range_unmapped(&s->pt, r->ipa + r->size,
+						      SZ_4K));
+	}
+	assert_false(s2_range_unmapped(&s->pt, 0, 0));
+	assert_false(s2_range_unmapped(&s->pt, IPA_LIMIT - SZ_4K, 2 * SZ_4K));
 	s2_free(s);
 }
 

@@ -504,7 +504,8 @@ static void expect_root_children(const struct check *c)
 {
 	const struct vm_fdt_params *p = c->p;
 	unsigned expected = 5 + p->mem_count + p->device_count +
-			    p->virtio_count, count = 0;
+			    p->virtio_count + (p->hsm_io_intid ? 1 : 0),
+		 count = 0;
 	int n, pclk = -1;
 
 	if (p->uart_base)
@@ -1463,6 +1464,45 @@ static void test_virtio_mmio_nodes(void **state)
 	free(max.data);
 }
 
+/* The Service VM's upcall device, as the HSM driver binds to it. */
+static void test_hsm_node(void **state)
+{
+	/* Written by hand from doc/hsm.rst, as dtc prints it. */
+	static const char want[] =
+		"\ttessera-hsm {\n"
+		"\t\tcompatible = \"tessera,hsm\";\n"
+		"\t\tinterrupts = <0x00 0x58 0x01 0x00 0x59 0x01>;\n"
+		"\t\tinterrupt-names = \"io\\0event\";\n"
+		"\t};\n";
+	struct blob a72 = fixture(A72);
+	struct vm_fdt_params p = sos;
+	static char dts[65536];
+	char err[160];
+	int size;
+
+	(void)state;
+	p.hsm_io_intid = 120;
+	p.hsm_event_intid = 121;
+	build_and_check(&a72, &p);
+	size = build_ok(&a72, &p);
+	dtc_source(out, size, dts, sizeof(dts));
+	if (!strstr(dts, want))
+		fail_msg("dtc output lacks\n%s---\n%s", want, dts);
+	/* none without the capability */
+	size = build_ok(&a72, &sos);
+	dtc_source(out, size, dts, sizeof(dts));
+	assert_null(strstr(dts, "tessera,hsm"));
+	/* two distinct SPIs, or nothing */
+	p.hsm_event_intid = 120;
+	assert_int_equal(vm_fdt_build(out, OUT_MAX, a72.data, a72.size, &p, err,
+				      sizeof(err)), -1);
+	assert_non_null(strstr(err, "HSM INTIDs 120 and 120"));
+	p.hsm_event_intid = 20;
+	assert_int_equal(vm_fdt_build(out, OUT_MAX, a72.data, a72.size, &p, err,
+				      sizeof(err)), -1);
+	free(a72.data);
+}
+
 static void test_virtio_mmio_bad_parameters(void **state)
 {
 	static const struct {
@@ -1598,6 +1638,7 @@ int main(void)
 		cmocka_unit_test(test_phandle_policy),
 		cmocka_unit_test(test_dtc_accepts_output),
 		cmocka_unit_test(test_virtio_mmio_nodes),
+		cmocka_unit_test(test_hsm_node),
 		cmocka_unit_test(test_virtio_mmio_bad_parameters),
 		cmocka_unit_test(test_fresh_qemu_dump),
 	};

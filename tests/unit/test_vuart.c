@@ -102,6 +102,20 @@ static void test_hello_line(void **state)
 	expect_console("[vm1] second line\r\n[vm1] third\r\n");
 }
 
+/* A driver that masks and unmasks its TX interrupt between characters (as
+ * Linux's pl011 tty driver does) loses nothing of a VM's whole lines. */
+static void test_interrupt_mask_keeps_the_line(void **state)
+{
+	struct vuart *vu = *state;
+
+	for (const char *c = "check: nproc=2\n"; *c; c++) {
+		wr(vu, IMSC, 4, 0x20);
+		wr(vu, DR, 1, (unsigned char)*c);
+		wr(vu, IMSC, 4, 0x50);
+	}
+	expect_console("[vm1] check: nproc=2\r\n");
+}
+
 static void test_carriage_return_dropped(void **state)
 {
 	struct vuart *vu = *state;
@@ -519,6 +533,8 @@ int main(void)
 			test_stream_prompt_and_interleaving, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_carriage_return_dropped,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_interrupt_mask_keeps_the_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_redraw_in_place,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(

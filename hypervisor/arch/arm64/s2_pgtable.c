@@ -169,3 +169,29 @@ bool s2_translate(const struct s2_pgtable *pt, uint64_t ipa, uint64_t *pa,
 	}
 	return false;
 }
+
+bool s2_range_unmapped(const struct s2_pgtable *pt, uint64_t ipa, uint64_t size)
+{
+	uint64_t end = ipa + size;
+
+	if (!size || end < ipa || end > 1ull << S2_IPA_BITS)
+		return false;
+	while (ipa < end) {
+		const uint64_t *table = pt->root;
+
+		for (unsigned level = FIRST_LEVEL;; level++) {
+			unsigned shift = level_shift(level);
+			uint64_t d = table[(ipa >> shift) % S2_ENTRIES];
+
+			if (!(d & DESC_VALID)) {
+				/* Nothing below this entry: skip its span. */
+				ipa = ALIGN_DOWN(ipa, 1ull << shift) + (1ull << shift);
+				break;
+			}
+			if (!is_table(d, level))
+				return false;
+			table = table_at(d);
+		}
+	}
+	return true;
+}

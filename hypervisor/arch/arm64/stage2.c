@@ -145,3 +145,8 @@ bool arch_vm_translate(const struct vm *vm, uint64_t gpa, uint64_t *hpa)
 	return vm->arch.s2.root && s2_translate(&vm->arch.s2, gpa, hpa, &flags) &&
 	       !(flags & S2_DEVICE);
 }
+
+bool arch_vm_range_unmapped(const struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	return vm->arch.s2.root && s2_range_unmapped(&vm->arch.s2, gpa, size);
+}

@@ -64,6 +64,9 @@ struct arch_vcpu {
 	struct vgic_cpu vgic;
 };
 
+/* SPIs of every VM's virtual GIC (INTIDs 32 up). */
+#define ARCH_VM_SPI_COUNT VGIC_NR_SPIS
+
 struct arch_vm {
 	uint16_t vmid;
 	struct s2_pgtable s2;

@@ -47,6 +47,10 @@ int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
 /* Walk like the MMU does. True and *pa, *flags if ipa is mapped. */
 bool s2_translate(const struct s2_pgtable *pt, uint64_t ipa, uint64_t *pa,
 		  unsigned *flags);
+/* Whether no page of [ipa, ipa+size) is mapped (an empty range is not:
+ * false, as for one that wraps or leaves the IPA space). */
+bool s2_range_unmapped(const struct s2_pgtable *pt, uint64_t ipa,
+		       uint64_t size);
 /* Base address to program into VTTBR_EL2.BADDR. */
 uint64_t s2_root_pa(const struct s2_pgtable *pt);
 
