@@ -103,12 +103,14 @@ void pcpu_run(struct pcpu *p)
 
 		pcpu_handle_calls(p);
 		v = sched_pick(p);
+		if (v)
+			pcpu_load(p, v);
+		sched_arm_timer(p);
 		if (!v) {
 			p->stats.idles++;
 			arch_pcpu_idle(p);
 			continue;
 		}
-		pcpu_load(p, v);
 		vcpu_step(v);
 	}
 }

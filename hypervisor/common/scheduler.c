@@ -138,8 +138,13 @@ struct vcpu *sched_pick(struct pcpu *p)
 		s->slice_end = now + next->sched.slice;
 	}
 	s->current = next;
-	arm_timer(p, next);
 	return next;
+}
+
+void sched_arm_timer(struct pcpu *p)
+{
+	if (p->sched.policy != SCHED_NOOP)
+		arm_timer(p, p->sched.current);
 }
 
 void sched_timer_fired(struct pcpu *p, uint64_t now)

@@ -125,6 +125,7 @@ void vm_start_vcpus(struct vm *vm)
 		/* Stopped, so nobody else changes it: whatever it waited for
 		 * in its last run (WFI, I/O) is over. */
 		v->power = i == 0 ? VCPU_POWER_ON : VCPU_POWER_OFF;
+		__atomic_store_n(&v->requests, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&v->sched.blocked, VCPU_BLOCK_OFF,
 				 __ATOMIC_SEQ_CST);
 	}
@@ -207,6 +208,7 @@ static int prepare_boot(struct vm *vm)
 
 void vm_reset_state(struct vm *vm)
 {
+	vuart_reset(&vm->vuart);
 	arch_vm_reset(vm);
 	io_vm_reset(&vm->io); /* requests cancelled by the stop leave no slot */
 }
@@ -227,6 +229,8 @@ void vm_reset(struct vm *vm, const char *why)
 	vm_reset_state(vm);
 	if (prepare_boot(vm) < 0) {
 		__atomic_store_n(&vm->state, VM_CRASHED, __ATOMIC_RELEASE);
+		vuart_flush(&vm->vuart);
+		console_connect(vm, false);
 		log_err("vm %s: cannot restart: boot images could not be loaded",
 			vm_name(vm));
 		return;
@@ -311,7 +315,7 @@ static int init_slot(struct vm *vm, unsigned id,
 		v->pcpu = p;
 		v->sched.blocked = VCPU_BLOCK_OFF | VCPU_BLOCK_STOPPED;
 		v->sched.priority = cfg->priority;
-		v->sched.slice = hz / 1000000 * cfg->slice_us;
+		v->sched.slice = hz * cfg->slice_us / 1000000;
 		if (!p || sched_attach(&p->sched, v) < 0) {
 			log_err("vm %s: vCPU %u cannot be placed on pCPU %u",
 				cfg->name, i, nth_set_bit(cfg->pcpu_mask, i));

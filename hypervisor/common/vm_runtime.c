@@ -111,10 +111,13 @@ int vm_pause(struct vm *vm)
 {
 	if (!runtime(vm))
 		return -EPERM;
-	if (!vm_change_state(vm, VM_STATES(VM_RUNNING), VM_PAUSED))
+	/* Busy (RESETTING) until every vCPU stopped: a resume or another
+	 * change meanwhile is refused, not interleaved. */
+	if (!vm_change_state(vm, VM_STATES(VM_RUNNING), VM_RESETTING))
 		return -EINVAL;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		pcpu_call(vm->vcpus[i].pcpu, pause_on_pcpu, &vm->vcpus[i]);
+	__atomic_store_n(&vm->state, VM_PAUSED, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -122,10 +125,11 @@ int vm_resume(struct vm *vm)
 {
 	if (!runtime(vm))
 		return -EPERM;
-	if (!vm_change_state(vm, VM_STATES(VM_PAUSED), VM_RUNNING))
+	if (!vm_change_state(vm, VM_STATES(VM_PAUSED), VM_RESETTING))
 		return -EINVAL;
 	for (unsigned i = 0; i < vm->vcpu_count; i++)
 		sched_wake(&vm->vcpus[i], VCPU_BLOCK_PAUSED);
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
 	return 0;
 }
 

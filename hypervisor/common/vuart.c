@@ -152,6 +152,35 @@ void vuart_flush(struct vuart *vu)
 	spin_unlock(&vu->lock);
 }
 
+void vuart_reset(struct vuart *vu)
+{
+	vuart_irq_fn irq_fn;
+	vuart_rx_space_fn space_fn;
+	void *irq_ctx, *space_ctx;
+	bool stream, changed;
+
+	spin_lock(&vu->lock);
+	flush_locked(vu);
+	/* Registers and FIFO as at power-on; connections and mode stay. */
+	irq_fn = vu->irq_fn, irq_ctx = vu->irq_ctx;
+	space_fn = vu->rx_space_fn, space_ctx = vu->rx_space_ctx;
+	stream = vu->stream;
+	vu->rx_head = vu->rx_count = 0;
+	vu->lcr_h = vu->ibrd = vu->fbrd = vu->imsc = vu->dmacr = 0;
+	vu->cr = 0x300;
+	vu->ifls = 0x12;
+	vu->irq_fn = irq_fn, vu->irq_ctx = irq_ctx;
+	vu->rx_space_fn = space_fn, vu->rx_space_ctx = space_ctx;
+	vu->stream = stream;
+	vu->rx_was_full = false;
+	changed = irq_changed(vu);
+	spin_unlock(&vu->lock);
+	report_irq(vu, changed);
+	/* Whoever was held back by a full FIFO may send again. */
+	if (space_fn)
+		space_fn(space_ctx);
+}
+
 void vuart_set_stream(struct vuart *vu, bool stream)
 {
 	vu->stream = stream;

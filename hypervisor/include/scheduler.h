@@ -80,9 +80,12 @@ int sched_attach(struct sched_pcpu *s, struct vcpu *v);
 
 /*
  * On the pCPU, at every turn of its loop: the vCPU to run now (NULL: none
- * is runnable, idle), with the pCPU timer armed as needed.
+ * is runnable, idle). Then, once the chosen one is loaded (and the one it
+ * replaces put, its timer deadline known), sched_arm_timer() arms the pCPU
+ * timer as needed.
  */
 struct vcpu *sched_pick(struct pcpu *p);
+void sched_arm_timer(struct pcpu *p);
 
 /* The running vCPU on its own pCPU adds a reason (WFI, I/O, CPU_OFF). The
  * caller re-checks its wake condition afterwards and wakes itself if it

@@ -59,5 +59,8 @@ int vuart_access(void *vuart, uint64_t offset, unsigned size, bool write,
 		 uint64_t *value);
 /* Push out a partial line (VM stopping). */
 void vuart_flush(struct vuart *vu);
+/* The VM is reset: partial line out, registers and receive FIFO as at
+ * power-on; its connections (interrupt, input flow) and mode are kept. */
+void vuart_reset(struct vuart *vu);
 
 #endif

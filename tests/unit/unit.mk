@@ -37,6 +37,7 @@ test_vuart_SRCS := tests/unit/test_vuart.c hypervisor/common/vuart.c \
 -include tests/unit/vgic.mk
 -include tests/unit/fdt.mk
 -include tests/unit/dm.mk
+-include tests/unit/sched.mk
 
 define unit_test
 $(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON) $$(wildcard tests/unit/host/*.h) | $(GEN)/config.h
