@@ -24,7 +24,8 @@ HSM_KO := $(HSM_OUT)/tessera_hsm.ko
 HSM_CHECK := $(HSM_OUT)/hsm-check
 HSM_KDIR := $(GUEST_DIR)/headers
 HSM_UAPI := hypervisor/include/uapi
-HSM_SRCS := $(wildcard $(HSM_SRC_DIR)/*.c $(HSM_SRC_DIR)/*.h) $(HSM_SRC_DIR)/Kbuild
+HSM_SRCS := $(wildcard $(HSM_SRC_DIR)/*.c $(HSM_SRC_DIR)/*.h) $(HSM_SRC_DIR)/Kbuild \
+	$(HSM_SRC_DIR)/tests/hvc_check.c
 HSM_DEPS := $(HSM_SRCS) $(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.mk \
 	$(GUEST_DIR)/kernel-version
 HSM_CHECK_SRC := $(HSM_SRC_DIR)/tests/hsm_check.c
@@ -39,8 +40,8 @@ HSM_ROOTFS_ARGS = --hsm-dir $(HSM_OUT)
 # put a copy without debug information into OUT-DIR.
 define hsm_kbuild
 	@mkdir -p $(1)/kbuild
-	$(Q)for f in $(notdir $(HSM_SRCS)); do \
-		ln -sfn $(abspath $(HSM_SRC_DIR))/$$f $(1)/kbuild/$$f || exit 1; done
+	$(Q)for f in $(abspath $(HSM_SRCS)); do \
+		ln -sfn $$f $(1)/kbuild/$${f##*/} || exit 1; done
 	$(Q)$(MAKE) --no-print-directory -C $(HSM_KDIR) M=$(abspath $(1)/kbuild) \
 		ARCH=arm64 CROSS_COMPILE=$(CROSS_COMPILE) \
 		TESSERA_UAPI=$(abspath $(HSM_UAPI)) $(2) modules \
@@ -52,6 +53,8 @@ define hsm_kbuild
 	case "$$vm" in "$$rel "*) ;; *) echo "error: tessera_hsm.ko:" \
 		"vermagic '$$vm' is not for the guest kernel $$rel" >&2; exit 1;; esac
 	$(Q)$(CROSS_COMPILE)strip --strip-debug -o $(1)/tessera_hsm.ko $(1)/kbuild/tessera_hsm.ko
+	$(Q)$(CROSS_COMPILE)strip --strip-debug -o $(1)/tessera_hvc_check.ko \
+		$(1)/kbuild/tessera_hvc_check.ko
 endef
 
 $(HSM_KO): $(HSM_DEPS)

@@ -68,6 +68,7 @@ MODULE_LIST = "tessera.modules"
 HSM_MODULE = "tessera_hsm.ko"
 HSM_MODULE_PATH = "extra/" + HSM_MODULE     # under /lib/modules/<release>
 HSM_CHECK = "hsm-check"                     # installed as /bin/hsm-check
+HVC_CHECK_MODULE = "tessera_hvc_check.ko"   # a test module, beside it
 
 DIRS = ("bin", "dev", "etc", "lib", "lib/modules", "mnt", "proc", "root",
         "sys", "tests", "tmp", "usr")
@@ -294,6 +295,9 @@ def hsm_inputs(hsm_dir, release):
             raise BuildError(f"{ko}: vermagic '{vermagic}' is not the kernel "
                              f"release '{release}' (rebuild it: make hsm)")
         out[f"lib/modules/{release}/{HSM_MODULE_PATH}"] = (elf, 0o644)
+    hvc = os.path.join(hsm_dir, HVC_CHECK_MODULE)
+    if os.path.exists(hvc):
+        out[f"lib/modules/{release}/extra/{HVC_CHECK_MODULE}"] = (read(hvc), 0o644)
     check = os.path.join(hsm_dir, HSM_CHECK)
     if os.path.exists(check):
         out[f"bin/{HSM_CHECK}"] = (read(check), 0o755)

@@ -152,3 +152,29 @@ def test_hsm_driver_refuses_bad_ioctls(ctx):
                + "; ".join(run.line(i) for i in run.matching(r"FAIL", start)))
         expect(run.line(done).rstrip("\r").endswith("=0"), run.line(done))
         expect(not hv_errors(run), f"hypervisor errors: {hv_errors(run)}")
+
+
+def test_hypercalls_refuse_hostile_arguments(ctx):
+    """tessera_hvc_check in the Service VM: every Service-VM hypercall made
+    straight at the hypervisor (no driver filtering) with bad VM ids,
+    foreign, unaligned and overlapping memory, the hypervisor's and rt0's
+    addresses, bad vCPU ids and wrong states: each refused with its errno,
+    and nothing changed. rt0 and the Service VM carry on."""
+    with boot(ctx, "uvm-hvc-check") as run:
+        start = run.wait_for(SHELL)
+        run.send("insmod /lib/modules/$(uname -r)/extra/tessera_hvc_check.ko; "
+                 "echo insmod-rc=$?\n")
+        summary = run.wait_for(r"hvc-check: \d+ passed, \d+ failed", start,
+                               timeout=120)
+        fails = [run.line(i) for i in run.matching(r"hvc-check: FAIL", start)]
+        expect(re.search(r" 0 failed", run.line(summary)) and not fails,
+               f"{run.line(summary)}; {fails}")
+        passed = int(re.search(r"(\d+) passed", run.line(summary))[1])
+        expect(passed >= 60, f"only {passed} checks ran")
+        end = shell(run, "echo alive-$((6*7))", r"^\[sos\] alive-42\r?$",
+                    summary)
+        # And the slot is as good as new: a User VM runs in it.
+        token, checks, end = launch_check(run, end, vcpus=1)
+        verify_uvm_check(checks, 1, uvm_disk_token(ctx.build), token)
+        heartbeat_without_gaps(run, run.wait_for(HEARTBEAT, end + 1))
+        expect(not hv_errors(run), f"hypervisor errors: {hv_errors(run)}")
