@@ -29,6 +29,7 @@ HSM_SRCS := $(wildcard $(HSM_SRC_DIR)/*.c $(HSM_SRC_DIR)/*.h) $(HSM_SRC_DIR)/Kbu
 HSM_DEPS := $(HSM_SRCS) $(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.mk \
 	$(GUEST_DIR)/kernel-version
 HSM_CHECK_SRC := $(HSM_SRC_DIR)/tests/hsm_check.c
+HSM_HOSTILE := $(HSM_OUT)/hsm-hostile
 # What build_rootfs.py puts into the initramfs (it copes with a missing
 # module: plain builds without the guest headers).
 HSM_ROOTFS_ARGS = --hsm-dir $(HSM_OUT)
@@ -65,6 +66,13 @@ $(HSM_MOCK_OUT)/tessera_hsm.ko: $(HSM_DEPS)
 	@echo "  KMOD    $@ (mock hypervisor)"
 	$(call hsm_kbuild,$(HSM_MOCK_OUT),TESSERA_HSM_MOCK=1)
 
+$(HSM_HOSTILE): $(HSM_SRC_DIR)/tests/hsm_hostile.c \
+		$(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CROSS_COMPILE)gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -s \
+		-I $(HSM_UAPI) -o $@ $<
+
 $(HSM_OUT)/hsm-check $(HSM_MOCK_OUT)/hsm-check: $(HSM_CHECK_SRC) \
 		$(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.mk
 	@mkdir -p $(dir $@)
@@ -74,7 +82,7 @@ $(HSM_OUT)/hsm-check $(HSM_MOCK_OUT)/hsm-check: $(HSM_CHECK_SRC) \
 
 # In 'make' only when setup.sh has unpacked the guest headers.
 ifneq ($(wildcard $(HSM_KDIR)/Makefile),)
-HSM_TARGETS := $(HSM_KO) $(HSM_CHECK)
+HSM_TARGETS := $(HSM_KO) $(HSM_CHECK) $(HSM_HOSTILE)
 endif
 
 hsm: $(HSM_TARGETS)

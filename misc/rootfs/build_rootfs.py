@@ -69,6 +69,7 @@ HSM_MODULE = "tessera_hsm.ko"
 HSM_MODULE_PATH = "extra/" + HSM_MODULE     # under /lib/modules/<release>
 HSM_CHECK = "hsm-check"                     # installed as /bin/hsm-check
 HVC_CHECK_MODULE = "tessera_hvc_check.ko"   # a test module, beside it
+HSM_HOSTILE = "hsm-hostile"                 # a lying device model (tests)
 
 DIRS = ("bin", "dev", "etc", "lib", "lib/modules", "mnt", "proc", "root",
         "sys", "tests", "tmp", "usr")
@@ -298,9 +299,10 @@ def hsm_inputs(hsm_dir, release):
     hvc = os.path.join(hsm_dir, HVC_CHECK_MODULE)
     if os.path.exists(hvc):
         out[f"lib/modules/{release}/extra/{HVC_CHECK_MODULE}"] = (read(hvc), 0o644)
-    check = os.path.join(hsm_dir, HSM_CHECK)
-    if os.path.exists(check):
-        out[f"bin/{HSM_CHECK}"] = (read(check), 0o755)
+    for tool in (HSM_CHECK, HSM_HOSTILE):
+        path = os.path.join(hsm_dir, tool)
+        if os.path.exists(path):
+            out[f"bin/{tool}"] = (read(path), 0o755)
     return out
 
 

@@ -178,3 +178,28 @@ def test_hypercalls_refuse_hostile_arguments(ctx):
         verify_uvm_check(checks, 1, uvm_disk_token(ctx.build), token)
         heartbeat_without_gaps(run, run.wait_for(HEARTBEAT, end + 1))
         expect(not hv_errors(run), f"hypervisor errors: {hv_errors(run)}")
+
+
+def test_hostile_service_vm_scribbling_request_slots(ctx):
+    """A device model that writes random states and values into the
+    request slot and sends random notifications while its User VM loops on
+    a forwarded MMIO access: the hypervisor fails those requests (the guest
+    skips the aborts) or stops the VM, with rate-limited log lines, and
+    carries on; so do rt0 and the Service VM; a User VM runs afterwards."""
+    with boot(ctx, "uvm-hostile") as run:
+        start = run.wait_for(SHELL)
+        done = shell(run, "hsm-hostile -s 4; echo hostile-exit=$?",
+                     r"^\[sos\] hostile-exit=\d+", start, timeout=120)
+        expect(run.line(done).rstrip("\r").endswith("=0"), run.line(done))
+        stats = run.matching(r"^\[sos\] hsm-hostile: \d+ writes", start)
+        expect(stats, "hsm-hostile printed no statistics")
+        m = re.search(r"failed (\d+)", run.line(stats[-1]))
+        expect(m and int(m[1]) > 0, f"no request failed: {run.line(stats[-1])}")
+        warned = run.matching(r"^\[hv\] warning: vm uvm0 vcpu 0: io: ", start)
+        expect(warned, "the hypervisor logged none of the bad slots")
+        expect(len(warned) < 200, f"{len(warned)} lines: not rate-limited")
+        end = shell(run, "echo alive-$((6*7))", r"^\[sos\] alive-42\r?$", done)
+        token, checks, end = launch_check(run, end, vcpus=1)
+        verify_uvm_check(checks, 1, uvm_disk_token(ctx.build), token)
+        heartbeat_without_gaps(run, run.wait_for(HEARTBEAT, end + 1))
+        expect(not hv_errors(run), f"hypervisor errors: {hv_errors(run)}")
