@@ -15,7 +15,7 @@ DM_HOST_SRCS := $(DM_CORE_SRCS) devicemodel/fake/fake_vm.c \
 	devicemodel/fake/fake_driver.c tests/unit/host/host_log.c
 DM_HOST_OBJS := $(patsubst %.c,$(DM_HOST_OUT)/%.o,$(DM_HOST_SRCS))
 DM_HEADERS := $(wildcard devicemodel/*.h devicemodel/fake/*.h \
-	devicemodel/hvshim/*.h)
+	devicemodel/hvshim/*.h) $(UNIT_HEADERS)
 
 $(DM_HOST_OUT)/%.o: %.c $(DM_HEADERS)
 	@mkdir -p $(dir $@)

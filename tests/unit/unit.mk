@@ -7,6 +7,11 @@ UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
 	-I tests/unit/host -I hypervisor/include -I tests/unit
 UNIT_COMMON := tests/unit/host/host_log.c
 ARM64_UNIT_CFLAGS := -I hypervisor/arch/arm64/include
+# Every test is rebuilt when any header it could include changes: they are
+# quick to build, and a stale struct layout fails in ways that mislead.
+UNIT_HEADERS := $(wildcard hypervisor/include/*.h hypervisor/include/*/*.h \
+	hypervisor/arch/*/include/*.h hypervisor/arch/*/include/*/*.h \
+	tests/unit/*.h tests/unit/host/*.h tests/unit/host/*/*.h)
 
 UNIT_TESTS += test_dabt
 test_dabt_SRCS := tests/unit/test_dabt.c hypervisor/arch/arm64/dabt.c
@@ -40,7 +45,7 @@ test_vuart_SRCS := tests/unit/test_vuart.c hypervisor/common/vuart.c \
 -include tests/unit/sched.mk
 
 define unit_test
-$(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON) $$(wildcard tests/unit/host/*.h) | $(GEN)/config.h
+$(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON) $(UNIT_HEADERS) | $(GEN)/config.h
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $$($(1)_CFLAGS) -o $$@ $(UNIT_COMMON) \
@@ -49,7 +54,7 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test,$(t))))
 
 define bench_rule
-$(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON)
+$(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON) $(UNIT_HEADERS)
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$@"
 	$(Q)$(HOSTCC) $(filter-out -O1,$(UNIT_CFLAGS)) -O2 $$($(1)_CFLAGS) -o $$@ \
@@ -58,7 +63,7 @@ endef
 $(foreach b,$(BENCHES),$(eval $(call bench_rule,$(b))))
 
 define fuzz_rule
-$(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON)
+$(UNIT_OUT)/$(1): $$($(1)_SRCS) $(UNIT_COMMON) $(UNIT_HEADERS)
 	@mkdir -p $$(dir $$@)
 	@echo "  CLANG   $$@"
 	$(Q)clang $(filter-out -O1,$(UNIT_CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined \
