@@ -3,6 +3,7 @@
 #include <lib/format.h>
 #include <lib/range.h>
 #include <scenario_check.h>
+#include <scheduler.h>
 
 #define PAGE 0x1000ull
 
@@ -55,6 +56,31 @@ static int check_region(const struct scenario_config *sc,
 		}
 	}
 	return 0;
+}
+
+/*
+ * The pCPUs a scheduler shares between vCPUs. Two VMs may overlap only
+ * there: on a noop pCPU the second VM's vCPU would never run.
+ */
+static uint64_t shared_pcpus(const struct scenario_config *sc)
+{
+	uint64_t m = 0;
+
+	for (unsigned p = 0; p < sc->pcpu_count && p < 64; p++)
+		if (sc->pcpu_policy && sc->pcpu_policy[p] == SCHED_PRIO_RR)
+			m |= 1ull << p;
+	return m;
+}
+
+static unsigned lowest_bit(uint64_t v)
+{
+	unsigned n = 0;
+
+	while (!(v & 1)) {
+		v >>= 1;
+		n++;
+	}
+	return n;
 }
 
 /* Host-physical overlap between two VMs' memory. */
@@ -139,11 +165,15 @@ static int check_vm(const struct scenario_config *sc,
 
 		if (other->kind == VM_KIND_POST_LAUNCHED)
 			continue;
-		if (vm->pcpu_mask & other->pcpu_mask) {
+		uint64_t clash = vm->pcpu_mask & other->pcpu_mask &
+				 ~shared_pcpus(sc);
+
+		if (clash) {
 			fmt_snprintf(err, errlen, "vm %s: pCPU mask 0x%llx "
-				     "shares pCPUs with vm %s", vm->name,
+				     "shares pCPU %u with vm %s, and no "
+				     "scheduler runs there", vm->name,
 				     (unsigned long long)vm->pcpu_mask,
-				     other->name);
+				     lowest_bit(clash), other->name);
 			return -1;
 		}
 		if (vms_share_memory(vm, other)) {

@@ -11,6 +11,7 @@
 
 #include <config.h>
 #include <scenario_check.h>
+#include <scheduler.h>
 
 #define RAM_BASE 0x40000000ull
 #define RAM_SIZE 0x80000000ull /* 2 GiB */
@@ -285,6 +286,16 @@ static void shared_pcpu(struct fixture *f)
 {
 	f->vms[1].pcpu_mask = 0x3;
 }
+/* pCPU 1 is scheduled, pCPU 0 is not: the clash on pCPU 0 still counts */
+static void shared_pcpu_other_scheduled(struct fixture *f)
+{
+	static const uint8_t policy[] = {SCHED_NOOP, SCHED_PRIO_RR,
+					 SCHED_NOOP, SCHED_NOOP};
+
+	f->vms[1].pcpu_mask = 0x3;
+	f->sc.pcpu_count = 4;
+	f->sc.pcpu_policy = policy;
+}
 static void store_not_2m(struct fixture *f)
 {
 	f->sc.image_store_base = RAM_BASE + 0x1000000;
@@ -345,7 +356,8 @@ static const struct bad_case bad_cases[] = {
 	{"vUART inside memory", vuart_in_memory, "vm alpha: vUART at 0x40001000"},
 	{"vUART page straddles memory", vuart_straddles_start, "vm bravo: vUART"},
 	{"vUART on the last page", vuart_last_page, "vm bravo: vUART"},
-	{"two VMs share a pCPU", shared_pcpu, "vm bravo: pCPU mask 0x3 shares pCPUs with vm alpha"},
+	{"two VMs share a pCPU", shared_pcpu, "vm bravo: pCPU mask 0x3 shares pCPU 0 with vm alpha, and no scheduler runs there"},
+	{"two VMs share an unscheduled pCPU", shared_pcpu_other_scheduled, "vm bravo: pCPU mask 0x3 shares pCPU 0 with vm alpha"},
 	{"image store not a 2 MiB multiple", store_not_2m, "scenario partitioned: image store 0x41000000+0x1100000 is not 2 MiB aligned inside the hypervisor's memory"},
 	{"image store base not 2 MiB aligned", store_base_not_2m, "image store 0x41001000+0x1000000"},
 	{"image store past the hypervisor", store_outside_hv, "image store 0x43e00000+0x400000"},
@@ -370,6 +382,24 @@ static void test_refused(void **state)
 	}
 }
 
+/* VMs may share the pCPUs a scheduler runs on. */
+static void test_shared_scheduled_pcpu(void **state)
+{
+	static const uint8_t policy[] = {SCHED_PRIO_RR, SCHED_NOOP,
+					 SCHED_NOOP, SCHED_NOOP};
+	struct fixture f;
+
+	(void)state;
+	fixture_good(&f);
+	f.vms[1].pcpu_mask = 0x3;
+	f.sc.pcpu_count = 4;
+	f.sc.pcpu_policy = policy;
+	expect_ok(&f);
+	/* a table shorter than the pCPU number covers only what it lists */
+	f.sc.pcpu_count = 0;
+	expect_refused(&f, "shares pCPU 0");
+}
+
 /* A short error buffer is truncated and terminated, never overrun. */
 static void test_short_error_buffer(void **state)
 {
@@ -392,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_good_layout_at_the_edges),
 		cmocka_unit_test(test_max_vms),
 		cmocka_unit_test(test_post_launched_skipped),
+		cmocka_unit_test(test_shared_scheduled_pcpu),
 		cmocka_unit_test(test_short_error_buffer),
 	};
 	struct CMUnitTest tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(bad_cases)];
