@@ -68,8 +68,17 @@ static bool equal_waits(const struct sched_pcpu *s, const struct vcpu *v)
 	return false;
 }
 
+/* Among equals, does `v` go before `best`? A cut-short turn first, then
+ * the one that ran longest ago. */
+static bool goes_first(const struct vcpu *v, const struct vcpu *best)
+{
+	if (!v->sched.turn_left != !best->sched.turn_left)
+		return v->sched.turn_left != 0;
+	return v->sched.last_ran < best->sched.last_ran;
+}
+
 /* The highest priority runnable; among equals the running one while its
- * turn lasts, else the one that ran longest ago. */
+ * turn lasts, else the first by goes_first(). */
 static struct vcpu *pick_prio_rr(struct sched_pcpu *s, uint64_t now)
 {
 	struct vcpu *cur = s->current, *best = NULL;
@@ -87,8 +96,7 @@ static struct vcpu *pick_prio_rr(struct sched_pcpu *s, uint64_t now)
 		if (v->sched.priority < best->sched.priority ||
 		    (cur_keeps && best == cur))
 			continue;
-		if ((cur_keeps && v == cur) ||
-		    v->sched.last_ran < best->sched.last_ran)
+		if ((cur_keeps && v == cur) || goes_first(v, best))
 			best = v;
 	}
 	return best;
@@ -133,9 +141,20 @@ struct vcpu *sched_pick(struct pcpu *p)
 	now = arch_counter_now();
 	next = pick_prio_rr(s, now);
 	if (next && next != s->current) {
-		next->sched.last_ran = ++s->turns;
+		struct vcpu *cur = s->current;
+
+		/* Only a higher priority takes the pCPU from a runnable vCPU
+		 * within its turn: keep the rest of the turn for it. */
+		if (cur && sched_is_runnable(cur) && now < s->slice_end)
+			cur->sched.turn_left = s->slice_end - now;
+		if (next->sched.turn_left) {
+			s->slice_end = now + next->sched.turn_left;
+			next->sched.turn_left = 0;
+		} else {
+			next->sched.last_ran = ++s->turns;
+			s->slice_end = now + next->sched.slice;
+		}
 		next->sched.switches++;
-		s->slice_end = now + next->sched.slice;
 	}
 	s->current = next;
 	return next;

@@ -56,6 +56,9 @@ struct sched_vcpu {
 	uint8_t priority;  /* higher runs first (prio_rr) */
 	uint64_t slice;    /* counter ticks per turn (prio_rr) */
 	uint64_t last_ran; /* pCPU turn number when it last started a turn */
+	/* Ticks left of a turn a higher priority cut short; 0 if none. It
+	 * resumes that turn ahead of its equals (as POSIX SCHED_RR does). */
+	uint64_t turn_left;
 	/* Earliest guest timer deadline while not loaded (counter ticks),
 	 * SCHED_NO_DEADLINE if none; set by the arch on put. */
 	uint64_t timer_deadline;

@@ -175,15 +175,42 @@ static void test_higher_priority_wake_preempts(void **state)
 	/* Within a's slice, h runs at once. */
 	assert_vcpu(pick_at(p0, 10), h);
 	assert_int_equal(h->sched.switches, 1);
-	/* An equal one waking does not preempt. */
+	/* a gets back the 990 ticks left of its turn, not a fresh one. */
 	sched_block(h, VCPU_BLOCK_WFI);
 	assert_vcpu(pick_at(p0, 20), a);
 	assert_int_equal(a->sched.switches, 2);
-	assert_int_equal(p0->sched.slice_end, 1020);
+	assert_int_equal(p0->sched.slice_end, 1010);
+	/* An equal one waking does not preempt. */
 	sched_wake(b, VCPU_BLOCK_WFI);
 	assert_vcpu(pick_at(p0, 30), a);
-	assert_vcpu(pick_at(p0, 1019), a);
-	assert_vcpu(pick_at(p0, 1020), b);
+	assert_vcpu(pick_at(p0, 1009), a);
+	assert_vcpu(pick_at(p0, 1010), b);
+}
+
+/* A vCPU cut short by a higher priority resumes its turn ahead of an equal
+ * that ran longer ago: frequent wake-ups of the higher one must not turn
+ * the slices of the lower ones into strict alternation. */
+static void test_preempted_turn_resumes_first(void **state)
+{
+	struct vcpu *a = mk(0, p0, 1, 1000), *b = mk(1, p0, 1, 3000),
+		    *h = mk(2, p0, 5, 1000);
+
+	(void)state;
+	sched_block(h, VCPU_BLOCK_WFI);
+	assert_vcpu(pick_at(p0, 0), a);
+	assert_vcpu(pick_at(p0, 1000), b); /* b: turn until 4000 */
+	for (uint64_t t = 1100; t < 4000; t += 700) {
+		sched_wake(h, VCPU_BLOCK_WFI);
+		assert_vcpu(pick_at(p0, t), h);
+		sched_block(h, VCPU_BLOCK_WFI);
+		/* b, not a, though a ran longer ago */
+		assert_vcpu(pick_at(p0, t + 100), b);
+	}
+	/* b's turn ended 100 ticks late for each of the 5 cuts, then a */
+	assert_int_equal(p0->sched.slice_end, 4500);
+	assert_vcpu(pick_at(p0, 4499), b);
+	assert_vcpu(pick_at(p0, 4500), a);
+	assert_int_equal(b->sched.turn_left, 0);
 }
 
 /* ---- prio_rr: round-robin among equals ---- */
@@ -537,6 +564,7 @@ int main(void)
 		T(test_noop_picks_its_vcpu_when_runnable),
 		T(test_highest_priority_runs),
 		T(test_higher_priority_wake_preempts),
+		T(test_preempted_turn_resumes_first),
 		T(test_equal_priorities_take_turns_at_slice_end),
 		T(test_least_recently_run_goes_next),
 		T(test_slice_timer_only_when_an_equal_waits),
