@@ -63,7 +63,10 @@ SCENARIO := $(call unquote,$(CONFIG_SCENARIO))
 BOARD := $(call unquote,$(CONFIG_BOARD))
 
 # ---- scenario tables (validated, generated) ---------------------------------
-SCENARIO_FILE := config/scenarios/$(SCENARIO).toml
+# config/scenarios/ holds the shipped scenarios; tests/scenarios/ those kept
+# for the tests only (TEST_SCENARIOS). A shipped one wins a name clash.
+SCENARIO_FILE := $(firstword $(wildcard config/scenarios/$(SCENARIO).toml \
+	tests/scenarios/$(SCENARIO).toml) config/scenarios/$(SCENARIO).toml)
 BOARD_FILE := config/boards/$(BOARD).toml
 CONFIG_TOOL := misc/config_tools/tessera_config.py
 
@@ -187,9 +190,11 @@ include misc/hsm/hsm.mk
 
 # ---- one build per shipped scenario, for the integration tests --------------
 SHIPPED_SCENARIOS := partitioned hybrid
+# ... and one per test-only scenario (tests/scenarios/).
+TEST_SCENARIOS := sched sched-linux
 
 scenario-builds:
-	$(Q)for s in $(SHIPPED_SCENARIOS); do \
+	$(Q)for s in $(SHIPPED_SCENARIOS) $(TEST_SCENARIOS); do \
 		d=$(BUILD)/scenario-$$s; mkdir -p $$d; \
 		printf 'CONFIG_SCENARIO="%s"\n' $$s > $$d/defconfig.new; \
 		cmp -s $$d/defconfig.new $$d/defconfig || mv $$d/defconfig.new $$d/defconfig; \

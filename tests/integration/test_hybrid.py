@@ -43,14 +43,19 @@ def shell(run, command, answer, start=0, timeout=30):
     return run.wait_for(answer, start, timeout=timeout)
 
 
-def heartbeat_without_gaps(run, until):
-    ticks = [tuple(int(x) for x in re.search(HEARTBEAT, run.line(i)).groups())
-             for i in run.matching(HEARTBEAT) if i <= until]
-    expect(len(ticks) >= 5, f"only {len(ticks)} heartbeats from rt0")
+def heartbeat_without_gaps(run, until, vm="rt0", max_gap_ms=MAX_GAP_MS,
+                           at_least=5):
+    """Check a bare-metal VM's `hello` heartbeats up to line `until`: none
+    missing, none later than max_gap_ms after the one before. The largest
+    gap, in ms."""
+    beat = rf"^\[{vm}\] vcpu 0 tick (\d+) t=(\d+)$"
+    ticks = [tuple(int(x) for x in re.search(beat, run.line(i)).groups())
+             for i in run.matching(beat) if i <= until]
+    expect(len(ticks) >= at_least, f"only {len(ticks)} heartbeats from {vm}")
     for (n0, t0), (n1, t1) in zip(ticks, ticks[1:]):
-        expect(n1 == n0 + 1, f"rt0 heartbeat {n0} followed by {n1}")
-        expect(t1 - t0 <= MAX_GAP_MS,
-               f"rt0 stalled {t1 - t0} ms between heartbeats {n0} and {n1}")
+        expect(n1 == n0 + 1, f"{vm} heartbeat {n0} followed by {n1}")
+        expect(t1 - t0 <= max_gap_ms,
+               f"{vm} stalled {t1 - t0} ms between heartbeats {n0} and {n1}")
     return max(t1 - t0 for (_, t0), (_, t1) in zip(ticks, ticks[1:]))
 
 
