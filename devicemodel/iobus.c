@@ -5,17 +5,15 @@
 #include "iobus.h"
 
 /* A guest can provoke these at will: 10 lines, then one per 1000. */
-#define RL_BURST 10u
-#define RL_INTERVAL 1000u
-
 static const char *const space_name[] = {"pio", "mmio", "pci-cfg"};
 
 void iobus_init(struct iobus *b)
 {
 	io_table_init(&b->table);
-	b->miss_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(RL_BURST,
-							       RL_INTERVAL);
-	b->error_rl = b->miss_rl;
+	b->miss_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_WARN, NULL, "access no device takes");
+	b->error_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_WARN, NULL, "device access failed");
 	b->stats = (struct iobus_stats){0};
 }
 

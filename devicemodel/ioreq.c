@@ -4,9 +4,6 @@
 
 #include "ioreq.h"
 
-#define RL_BURST 10u
-#define RL_INTERVAL 1000u
-
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 int ioreq_init(struct ioreq *q, struct tessera_io_slot *slots,
@@ -18,7 +15,7 @@ int ioreq_init(struct ioreq *q, struct tessera_io_slot *slots,
 		.slots = slots,
 		.vcpu_count = vcpu_count,
 		.bus = bus,
-		.rl = LOG_RATELIMIT_INIT(RL_BURST, RL_INTERVAL),
+		.rl = LOG_RATELIMIT_INIT(LOG_WARN, NULL, "request slot"),
 	};
 	return 0;
 }

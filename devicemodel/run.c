@@ -417,7 +417,8 @@ int dm_run(const struct dm_options *o, struct vmm *vmm,
 	dm->h = h;
 	dm->vmm = vmm;
 	dm->in_fd = h->console_in;
-	dm->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 1000);
+	dm->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(LOG_WARN, NULL,
+							  "notify failed");
 	r = prepare(dm);
 	if (r == CONTINUE)
 		r = create(dm);

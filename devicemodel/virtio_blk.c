@@ -222,7 +222,8 @@ int virtio_blk_attach(struct virtio_mmio *t, const char *path, bool ro,
 	b->fd = fd;
 	b->ro = ro;
 	b->sectors = (uint64_t)size / VIRTIO_BLK_SECTOR;
-	b->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 1000);
+	b->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(LOG_WARN, NULL,
+							 "virtio-blk request");
 	snprintf(b->path, sizeof(b->path), "%s", path);
 	/* GET_ID: the file's name, NUL-padded, cut to 20 bytes */
 	base = base ? base + 1 : path;

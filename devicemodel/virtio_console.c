@@ -159,7 +159,8 @@ int virtio_console_attach(struct virtio_mmio *t, int out_fd, char *err,
 		return -1;
 	}
 	c->out_fd = out_fd;
-	c->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 1000);
+	c->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(LOG_WARN, NULL,
+							 "virtio-console buffer");
 	vmmio_bind(t, &con_backend, c, 0);
 	vmmio_set_config(t, cfg, sizeof(cfg));
 	return 0;

@@ -6,8 +6,6 @@
 #include "virtio.h"
 #include "virtio_mmio.h"
 
-#define RL_BURST 10u
-#define RL_INTERVAL 1000u
 #define STATUS_MASK 0xffu
 
 #define BIT64(n) (1ull << (n))
@@ -36,7 +34,8 @@ void vmmio_init(struct virtio_mmio *t, const struct guest_mem *m,
 	t->vmm = vmm;
 	t->base = base;
 	t->intid = intid;
-	t->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(RL_BURST, RL_INTERVAL);
+	t->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(LOG_WARN, NULL,
+							 "virtio-mmio register");
 	name_queues(t, "virtio");
 	for (unsigned q = 0; q < VMMIO_MAX_QUEUES; q++)
 		vq_init(&t->vq[q], m, t->vq_name[q]);

@@ -107,7 +107,8 @@ int virtio_rng_attach(struct virtio_mmio *t, char *err, size_t errlen)
 		return -1;
 	}
 	r->urandom = -1;
-	r->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(10, 1000);
+	r->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(LOG_WARN, NULL,
+							 "virtio-rng entropy");
 	vmmio_bind(t, &rng_backend, r, 0);
 	return 0;
 }

@@ -7,9 +7,6 @@
 #include "virtio.h"
 #include "virtqueue.h"
 
-#define RL_BURST 10u
-#define RL_INTERVAL 1000u
-
 /* Guest-memory layout of the split rings. */
 #define DESC_SIZE 16u
 #define AVAIL_FLAGS 0u
@@ -31,7 +28,7 @@ void vq_init(struct virtqueue *vq, const struct guest_mem *m, const char *name)
 	*vq = (struct virtqueue){
 		.mem = m,
 		.name = name,
-		.rl = LOG_RATELIMIT_INIT(RL_BURST, RL_INTERVAL),
+		.rl = LOG_RATELIMIT_INIT(LOG_WARN, NULL, "virtqueue"),
 	};
 }
 

@@ -10,10 +10,6 @@
 #define IO_PHASE_WAITING 1u  /* published, or about to look at the pages */
 #define IO_PHASE_NOTIFIED 2u /* io_notify_finish() marked it */
 
-/* Log lines a guest or the Service VM can provoke at will: 10, then 1 in 1000. */
-#define IO_RATELIMIT_BURST 10u
-#define IO_RATELIMIT_INTERVAL 1000u
-
 #define io_stat_inc(io, field)                                                 \
 	__atomic_fetch_add(&(io)->stats.field, 1, __ATOMIC_RELAXED)
 

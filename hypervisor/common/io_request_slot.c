@@ -54,7 +54,7 @@ void io_slot_clear(struct tessera_io_slot *s)
 static void slot_warn(struct io_vm *io, unsigned vcpu_id, const char *what,
 		      uint32_t state)
 {
-	if (log_ratelimit_allow(&io->bad_access_rl))
+	if (log_ratelimit_allow(&io->slot_rl))
 		log_warn("vm %s vcpu %u: io: %s (slot state %u)", io->name,
 			 vcpu_id, what, state);
 }

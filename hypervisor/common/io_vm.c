@@ -30,8 +30,11 @@ int io_vm_init(struct io_vm *io, const struct io_vm_params *p)
 		io->vcpu[i] = (struct io_vcpu_wait){.phase = IO_PHASE_IDLE};
 	io->stats = (struct io_stats){0};
 	io->unhandled_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(
-		IO_RATELIMIT_BURST, IO_RATELIMIT_INTERVAL);
-	io->bad_access_rl = io->unhandled_rl;
+		LOG_INFO, io->name, "io: unhandled access");
+	io->bad_access_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_WARN, io->name, "io: refused access");
+	io->slot_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_WARN, io->name, "io: request slot");
 	io_table_init(&io->table);
 	return 0;
 }
@@ -53,6 +56,13 @@ int io_vm_attach_request_pages(struct io_vm *io, void *pages, unsigned nr_pages)
 	__atomic_store_n(&io->slots, (struct tessera_io_slot *)pages,
 			 __ATOMIC_RELEASE);
 	return 0;
+}
+
+void io_vm_log_summaries(struct io_vm *io)
+{
+	log_ratelimit_flush(&io->unhandled_rl);
+	log_ratelimit_flush(&io->bad_access_rl);
+	log_ratelimit_flush(&io->slot_rl);
 }
 
 void io_vm_cancel_all(struct io_vm *io)

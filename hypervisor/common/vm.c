@@ -147,12 +147,22 @@ bool vm_change_state(struct vm *vm, uint32_t from, enum vm_state to)
 	return ok;
 }
 
+/* Its vCPUs stopped: what the rate limits held back from the log in this
+ * run, so that a guest cannot hide how much it misbehaved. */
+void vm_log_summaries(struct vm *vm)
+{
+	log_ratelimit_flush(&vm->fault_log);
+	io_vm_log_summaries(&vm->io);
+	arch_vm_log_summaries(vm);
+}
+
 /* A live VM stops for good (until a reset). */
 static bool stop_vm(struct vm *vm, enum vm_state to)
 {
 	if (!vm_change_state(vm, VM_LIVE, to))
 		return false;
 	vm_stop_vcpus(vm);
+	vm_log_summaries(vm);
 	vuart_flush(&vm->vuart);
 	console_connect(vm, false);
 	vm_note_event(vm);
@@ -221,6 +231,7 @@ void vm_reset(struct vm *vm, const char *why)
 		return;
 	log_info("vm %s: resetting (%s)", vm_name(vm), why);
 	vm_stop_vcpus(vm);
+	vm_log_summaries(vm);
 	if (by_dm) {
 		/* Its device model reloads it and calls vm_reset_by_dm(). */
 		vm_note_event(vm);
@@ -305,7 +316,8 @@ static int init_slot(struct vm *vm, unsigned id,
 
 	*vm = (struct vm){.id = id, .cfg = cfg, .board = sc->board,
 			  .state = VM_EMPTY, .lock = SPINLOCK_INIT};
-	vm->fault_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(16, 1024);
+	vm->fault_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_WARN, cfg->name, "outside its memory");
 	for (unsigned i = 0; i < cfg->vcpu_count; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		struct pcpu *p = pcpu_get(nth_set_bit(cfg->pcpu_mask, i));

@@ -18,6 +18,8 @@ int vm_setup(struct vm *vm, unsigned vcpu_count, uint32_t completion_mode);
 void vm_stop_vcpus(struct vm *vm);
 /* Every vCPU off, vCPU 0 started at its boot entry; state RUNNING. */
 void vm_start_vcpus(struct vm *vm);
+/* After vm_stop_vcpus(): log what the VM's rate limits suppressed. */
+void vm_log_summaries(struct vm *vm);
 /* Interrupt controller and request slots back to power-on state. */
 void vm_reset_state(struct vm *vm);
 /* A post-launched VM's state changed: tell its device model. */

@@ -74,6 +74,7 @@ int vm_destroy(struct vm *vm)
 	if (was == VM_RESETTING)
 		return -EBUSY; /* another call is changing it right now */
 	vm_stop_vcpus(vm);
+	vm_log_summaries(vm);
 	/* No vCPU runs or holds hardware state: everything may go. */
 	io_vm_detach_request_pages(&vm->io);
 	vuart_flush(&vm->vuart);
@@ -141,6 +142,7 @@ int vm_reset_by_dm(struct vm *vm)
 			     VM_RESETTING))
 		return -EINVAL;
 	vm_stop_vcpus(vm);
+	vm_log_summaries(vm);
 	vm_reset_state(vm);
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		vm->vcpus[i].boot_pc = 0;

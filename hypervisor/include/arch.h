@@ -71,6 +71,8 @@ bool arch_vcpu_has_interrupt(struct vcpu *v);
 int arch_vm_init(struct vm *vm);
 /* Back to power-on state while none of its vCPUs runs (reset). */
 void arch_vm_reset(struct vm *vm);
+/* The VM's run ended: log what the arch's rate limits suppressed. */
+void arch_vm_log_summaries(struct vm *vm);
 /* Undo arch_vm_init: nothing of the VM is left mapped or cached in any
  * TLB, its handlers are unregistered, its SPIs released. */
 void arch_vm_teardown(struct vm *vm);

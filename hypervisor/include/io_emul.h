@@ -132,8 +132,9 @@ struct io_vm {
 	struct tessera_io_slot *slots;   /* attached request pages or NULL */
 	struct io_vcpu_wait vcpu[CONFIG_MAX_VCPUS_PER_VM];
 	struct io_stats stats;           /* updated atomically */
-	struct log_ratelimit unhandled_rl;
-	struct log_ratelimit bad_access_rl;
+	struct log_ratelimit unhandled_rl;  /* accesses nobody handles */
+	struct log_ratelimit bad_access_rl; /* accesses refused */
+	struct log_ratelimit slot_rl;       /* request slots misused */
 	struct io_handler_table table;
 };
 
@@ -172,6 +173,10 @@ void io_vm_cancel_all(struct io_vm *io);
  * their pending accesses are forgotten.
  */
 int io_vm_reset(struct io_vm *io);
+
+/* The VM's run ended (stop, reset, destroy): log what its rate limits
+ * suppressed (log.h). */
+void io_vm_log_summaries(struct io_vm *io);
 
 /* A consistent-enough copy of the counters (each read atomically). */
 void io_vm_get_stats(const struct io_vm *io, struct io_stats *out);

@@ -28,19 +28,30 @@ void log_write(int level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 #define log_debug(...) log_at(LOG_DEBUG, __VA_ARGS__)
 
 /*
- * Rate limiting for events a guest can trigger at will: at most `burst` lines,
- * then one more every `interval` events. Not a time-based limiter on purpose:
- * it needs no clock and behaves the same on the host and under -icount.
+ * Rate limiting for lines a guest can cause at will: one limiter per VM (or
+ * device) and per reason. The first LOG_RATELIMIT_BURST events are logged;
+ * the rest are counted, with a summary line every LOG_RATELIMIT_SUMMARY
+ * suppressed events and one when the owner flushes the limiter (a VM that
+ * stops, resets or goes). Counted in events, not timed: it needs no clock
+ * and behaves the same on the host and under -icount.
  */
+#define LOG_RATELIMIT_BURST 8u
+#define LOG_RATELIMIT_SUMMARY 65536u
+
 struct log_ratelimit {
-	uint32_t events;
-	uint32_t burst;
-	uint32_t interval;
+	uint64_t events;  /* since the last flush (atomic) */
+	int level;        /* of the lines it limits, for its summaries */
+	const char *who;  /* "vm <who>" in summaries; NULL: the hypervisor */
+	const char *what; /* the kind of line, e.g. "unhandled access" */
 };
 
-#define LOG_RATELIMIT_INIT(burst, interval) {0, (burst), (interval)}
+#define LOG_RATELIMIT_INIT(level, who, what) {0, (level), (who), (what)}
 
-/* Returns true when this event should be logged; counts it either way. */
+/* True when this event should be logged; counts it either way. Safe from
+ * several pCPUs at once. */
 bool log_ratelimit_allow(struct log_ratelimit *rl);
+/* Log what was suppressed since the last flush, if anything; the next event
+ * starts a new burst. */
+void log_ratelimit_flush(struct log_ratelimit *rl);
 
 #endif

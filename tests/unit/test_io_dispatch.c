@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 
 #include "host_log.h"
 #include "test_io_support.h"
@@ -158,16 +159,57 @@ static void test_unhandled_abort_option(void **state)
 static void test_unhandled_logs_are_rate_limited(void **state)
 {
 	struct io_vm *io = tio_vm_new(1, TESSERA_IO_COMPLETION_NOTIFY, false, false);
+	const unsigned n = 3 * LOG_RATELIMIT_SUMMARY + 100;
 
 	(void)state;
 	host_log_reset();
-	for (unsigned i = 0; i < 5000; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		struct io_access a = tio_read(IO_SPACE_MMIO, i, 1);
 
 		assert_int_equal(io_emulate(io, 0, &a), IO_DONE);
 	}
-	/* 10, then one in 1000. */
-	assert_int_equal(host_log_lines[LOG_INFO], 10 + 4);
+	/* The burst, then a summary per LOG_RATELIMIT_SUMMARY suppressed. */
+	assert_int_equal(host_log_lines[LOG_INFO], LOG_RATELIMIT_BURST + 3);
+	assert_int_equal(host_log_count("io: unhandled mmio read 1 bytes at"),
+			 LOG_RATELIMIT_BURST);
+	assert_int_equal(host_log_count("vm vm1: 131072 of 131080 \"io: "
+					"unhandled access\" lines suppressed so far"), 1);
+	/* The run ends: the rest is summed up once, then a new burst. */
+	io_vm_log_summaries(io);
+	assert_int_equal(host_log_count("vm vm1: 196700 of 196708 \"io: "
+					"unhandled access\" lines suppressed"), 1);
+	assert_int_equal(host_log_lines[LOG_INFO], LOG_RATELIMIT_BURST + 4);
+	io_vm_log_summaries(io);
+	assert_int_equal(host_log_lines[LOG_INFO], LOG_RATELIMIT_BURST + 4);
+	for (unsigned i = 0; i < LOG_RATELIMIT_BURST + 1; i++) {
+		struct io_access a = tio_read(IO_SPACE_MMIO, i, 1);
+
+		io_emulate(io, 0, &a);
+	}
+	assert_int_equal(host_log_lines[LOG_INFO], 2 * LOG_RATELIMIT_BURST + 4);
+	tio_vm_free(io);
+}
+
+/* Each reason has its own limit: a flood of one hides no line of another. */
+static void test_reasons_limited_apart(void **state)
+{
+	struct io_vm *io = tio_vm_new(1, TESSERA_IO_COMPLETION_NOTIFY, false, false);
+	struct io_access bad = tio_read(IO_SPACE_MMIO, 0x100, 3); /* size 3 */
+
+	(void)state;
+	host_log_reset();
+	for (unsigned i = 0; i < 1000; i++) {
+		struct io_access a = tio_read(IO_SPACE_MMIO, i, 1);
+
+		io_emulate(io, 0, &a);
+	}
+	assert_int_equal(io_emulate(io, 0, &bad), IO_ABORT);
+	assert_int_equal(host_log_count("io: mmio read 3 bytes at 0x100"), 1);
+	assert_int_equal(host_log_lines[LOG_WARN], 1);
+	/* and only what was suppressed is summed up */
+	io_vm_log_summaries(io);
+	assert_int_equal(host_log_count("lines suppressed"), 1);
+	assert_int_equal(host_log_count("\"io: refused access\""), 0);
 	tio_vm_free(io);
 }
 
@@ -224,25 +266,57 @@ static void test_malformed_accesses_fail(void **state)
 	tio_vm_free(io);
 }
 
+/* Several pCPUs at once: every event counted, exactly the burst logged. */
+struct rl_thread {
+	struct log_ratelimit *rl;
+	unsigned allowed;
+};
+
+static void *rl_hammer(void *arg)
+{
+	struct rl_thread *t = arg;
+
+	for (unsigned i = 0; i < 100000; i++)
+		t->allowed += log_ratelimit_allow(t->rl);
+	return NULL;
+}
+
 static void test_log_ratelimit(void **state)
 {
-	struct log_ratelimit rl = LOG_RATELIMIT_INIT(3, 5);
-	struct log_ratelimit never = LOG_RATELIMIT_INIT(2, 0);
+	struct log_ratelimit rl = LOG_RATELIMIT_INIT(LOG_WARN, "x", "thing");
+	struct log_ratelimit hv = LOG_RATELIMIT_INIT(LOG_ERROR, NULL, "thing");
+	struct rl_thread t[4];
+	pthread_t th[4];
 	unsigned allowed = 0;
 
 	(void)state;
-	for (unsigned i = 0; i < 23; i++) {
-		bool ok = log_ratelimit_allow(&rl);
-
-		/* events 0,1,2, then 7, 12, 17, 22 */
-		assert_int_equal(ok, i < 3 || (i - 2) % 5 == 0);
-		allowed += ok;
+	host_log_reset();
+	for (unsigned i = 0; i < 4; i++) {
+		t[i] = (struct rl_thread){.rl = &rl};
+		assert_int_equal(pthread_create(&th[i], NULL, rl_hammer, &t[i]), 0);
 	}
-	assert_int_equal(allowed, 7);
-	assert_true(log_ratelimit_allow(&never));
-	assert_true(log_ratelimit_allow(&never));
-	for (unsigned i = 0; i < 100; i++)
-		assert_false(log_ratelimit_allow(&never));
+	for (unsigned i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		allowed += t[i].allowed;
+	}
+	assert_int_equal(allowed, LOG_RATELIMIT_BURST);
+	/* 400000 - 8 suppressed: 6 periodic summaries, at the right counts */
+	assert_int_equal(host_log_lines[LOG_WARN], 6);
+	assert_int_equal(host_log_count("vm x: 393216 of 393224 \"thing\" "
+					"lines suppressed so far"), 1);
+	log_ratelimit_flush(&rl);
+	assert_int_equal(host_log_count("vm x: 399992 of 400000 \"thing\" "
+					"lines suppressed"), 1);
+	/* Within the burst nothing is suppressed, so nothing is summed up. */
+	for (unsigned i = 0; i < LOG_RATELIMIT_BURST; i++)
+		assert_true(log_ratelimit_allow(&hv));
+	log_ratelimit_flush(&hv);
+	assert_int_equal(host_log_lines[LOG_ERROR], 0);
+	for (unsigned i = 0; i < LOG_RATELIMIT_BURST + 2; i++)
+		log_ratelimit_allow(&hv);
+	log_ratelimit_flush(&hv);
+	assert_int_equal(host_log_count("2 of 10 \"thing\" lines suppressed"), 1);
+	assert_int_equal(host_log_lines[LOG_ERROR], 1);
 }
 
 int main(void)
@@ -257,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_forward_in_every_space),
 		cmocka_unit_test(test_malformed_accesses_fail),
 		cmocka_unit_test(test_log_ratelimit),
+		cmocka_unit_test(test_reasons_limited_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,8 @@
 /* Which VM owns each SPI (changed when VMs are set up or torn down). */
 static struct vm *spi_owner[INTID_SPURIOUS];
 static unsigned console_irq;
-static struct log_ratelimit stray_log = LOG_RATELIMIT_INIT(8, 1024);
+static struct log_ratelimit stray_log =
+	LOG_RATELIMIT_INIT(LOG_WARN, NULL, "unexpected interrupt");
 
 void arm64_irq_claim_spis(struct vm *vm)
 {

@@ -43,8 +43,9 @@ void vgic_bad_access(struct vgic *vgic, const char *frame, uint64_t offset,
 		     unsigned size, bool write)
 {
 	if (log_ratelimit_allow(&vgic->bad_access_rl))
-		log_warn("vGIC: unsupported %u-byte %s of %s+0x%llx (RAZ/WI)",
-			 size, write ? "write" : "read", frame,
+		log_warn("vm %s: vGIC: unsupported %u-byte %s of %s+0x%llx "
+			 "(RAZ/WI)", vgic->name, size, write ? "write" : "read",
+			 frame,
 			 (unsigned long long)offset);
 }
 

@@ -336,9 +336,9 @@ uint32_t vgic_sync_lrs(struct vgic *vgic, unsigned vcpu_id,
 		if (lr->intid == VGIC_LR_FREE)
 			continue;
 		if ((lrs[i] & VGIC_LR_VINTID_MASK) != lr->intid) {
-			if (log_ratelimit_allow(&vgic->bad_access_rl))
-				log_err("vGIC: vCPU %u LR%u holds INTID %llu, "
-					"expected %u", vcpu_id, i,
+			if (log_ratelimit_allow(&vgic->lr_rl))
+				log_err("vm %s vcpu %u: vGIC: LR%u holds INTID "
+					"%llu, expected %u", vgic->name, vcpu_id, i,
 					(unsigned long long)(lrs[i] &
 							     VGIC_LR_VINTID_MASK),
 					lr->intid);
@@ -548,6 +548,12 @@ void vgic_vcpu_reset(struct vgic *vgic, unsigned vcpu_id)
 	send_kicks(vgic, kicks & ~(1u << vcpu_id));
 }
 
+void vgic_log_summaries(struct vgic *vgic)
+{
+	log_ratelimit_flush(&vgic->bad_access_rl);
+	log_ratelimit_flush(&vgic->lr_rl);
+}
+
 void vgic_reset(struct vgic *vgic)
 {
 	uint32_t kicks = 0;
@@ -569,14 +575,17 @@ void vgic_reset(struct vgic *vgic)
 	spin_unlock(&vgic->lock);
 }
 
-int vgic_init(struct vgic *vgic, unsigned nr_vcpus)
+int vgic_init(struct vgic *vgic, unsigned nr_vcpus, const char *name)
 {
 	if (!nr_vcpus || nr_vcpus > CONFIG_MAX_VCPUS_PER_VM)
 		return -EINVAL;
 	memset(vgic, 0, sizeof(*vgic));
 	vgic->nr_vcpus = nr_vcpus;
-	vgic->bad_access_rl =
-		(struct log_ratelimit)LOG_RATELIMIT_INIT(16, 1024);
+	vgic->name = name;
+	vgic->bad_access_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_WARN, name, "vGIC: unsupported access");
+	vgic->lr_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_ERROR, name, "vGIC: list register");
 	for (unsigned n = 0; n < VGIC_NR_SPIS; n++) {
 		vgic->spis[n].intid = (uint16_t)(VGIC_NR_PRIVATE + n);
 		irq_reset(&vgic->spis[n], 0);

@@ -17,7 +17,7 @@ static int register_vgic(struct vm *vm)
 	struct vgic *vgic = &vm->arch.vgic;
 	int ret;
 
-	ret = vgic_init(vgic, vm->vcpu_count);
+	ret = vgic_init(vgic, vm->vcpu_count, vm_name(vm));
 	for (unsigned i = 0; !ret && i < vm->vcpu_count; i++) {
 		ret = vgic_cpu_init(vgic, i, &vm->vcpus[i].arch.vgic);
 		/* Each vCPU's EL1 timers are its pCPU's PPIs, forwarded. */
@@ -58,6 +58,11 @@ void arch_vm_reset(struct vm *vm)
 	 * routing); forwarded interrupts left active are deactivated. */
 	vgic_reset(&vm->arch.vgic);
 	arm64_stage2_flush(vm);
+}
+
+void arch_vm_log_summaries(struct vm *vm)
+{
+	vgic_log_summaries(&vm->arch.vgic);
 }
 
 void arch_vm_teardown(struct vm *vm)

@@ -699,6 +699,11 @@ int arch_vm_init(struct vm *vm)
 	return vm->id < CONFIG_MAX_VMS ? vm_init_err[vm->id] : 0;
 }
 
+void arch_vm_log_summaries(struct vm *vm)
+{
+	(void)vm; /* the fake has no rate-limited lines of its own */
+}
+
 void arch_vm_reset(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {

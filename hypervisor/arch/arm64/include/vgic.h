@@ -109,14 +109,19 @@ struct vgic {
 	struct vgic_cpu *cpu[CONFIG_MAX_VCPUS_PER_VM];
 	struct vgic_irq spis[VGIC_NR_SPIS];
 	uint64_t irouter[VGIC_NR_SPIS];
-	struct log_ratelimit bad_access_rl;
+	const char *name;                   /* the VM's, for the log */
+	struct log_ratelimit bad_access_rl; /* guest accesses not emulated */
+	struct log_ratelimit lr_rl;         /* list registers out of step */
 };
 
 /* ---- set-up and reset (vgic_state.c) ---- */
 
 /* Empty, reset-state vGIC for nr_vcpus (1..CONFIG_MAX_VCPUS_PER_VM) vCPUs,
- * no HW mappings. 0 or -EINVAL. Before any other call. */
-int vgic_init(struct vgic *vgic, unsigned nr_vcpus);
+ * no HW mappings, of the VM `name` (kept, for the log). 0 or -EINVAL.
+ * Before any other call. */
+int vgic_init(struct vgic *vgic, unsigned nr_vcpus, const char *name);
+/* The VM's run ended: log what the rate limits suppressed (log.h). */
+void vgic_log_summaries(struct vgic *vgic);
 
 /* Attach vCPU vcpu_id's state (struct arch_vcpu) and reset it. Every vCPU
  * below nr_vcpus must be attached before the VM runs. 0 or -EINVAL. */
