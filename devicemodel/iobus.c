@@ -4,7 +4,6 @@
 
 #include "iobus.h"
 
-/* A guest can provoke these at will: 10 lines, then one per 1000. */
 static const char *const space_name[] = {"pio", "mmio", "pci-cfg"};
 
 void iobus_init(struct iobus *b)
@@ -35,7 +34,7 @@ uint64_t iobus_access(struct iobus *b, unsigned space, uint64_t addr,
 	struct io_handler *h;
 	int rc;
 
-	switch (io_table_get(&b->table, space, addr, size, &h)) {
+	switch (io_table_get(&b->table, NULL, space, addr, size, &h)) {
 	case IO_LOOKUP_HIT:
 		rc = h->fn(h->priv, addr - h->base, size, write, &v);
 		io_table_put(h);

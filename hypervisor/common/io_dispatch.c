@@ -68,7 +68,8 @@ enum io_result io_emulate(struct io_vm *io, unsigned vcpu_id,
 
 	if (!access_valid(io, vcpu_id, a))
 		return fail_access(io, vcpu_id, a, "malformed access");
-	switch (io_table_get(&io->table, a->space, a->addr, a->size, &h)) {
+	switch (io_table_get(&io->table, &io->vcpu[vcpu_id].hint, a->space,
+			     a->addr, a->size, &h)) {
 	case IO_LOOKUP_HIT:
 		return emulate(io, vcpu_id, a, h);
 	case IO_LOOKUP_STRADDLE:

@@ -102,11 +102,45 @@ static enum io_lookup classify(const struct io_handler_table *t, uint32_t n,
 	return IO_LOOKUP_MISS;
 }
 
-enum io_lookup io_table_get(struct io_handler_table *t, unsigned space,
+/* Pin h, then check that no writer came since seq: pairs with the fence
+ * in table_retire(). */
+static bool pin(struct io_handler_table *t, struct io_handler *h, uint32_t seq)
+{
+	IO_TABLE_BEFORE_PIN();
+	__atomic_fetch_add(&h->users, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (LOAD(t->seq) == seq)
+		return true;
+	io_table_put(h);
+	return false;
+}
+
+/* A vCPU polling one register hits the same handler again and again: while
+ * no writer came since the hit, that entry is still live and in place, and
+ * the search can be skipped. */
+static struct io_handler *try_hint(struct io_handler_table *t,
+				   const struct io_table_hint *hint,
+				   unsigned space, uint64_t first, uint64_t last)
+{
+	uint32_t seq = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
+	struct io_handler *h;
+
+	if (seq != hint->seq || hint->idx >= CONFIG_IO_MAX_HANDLERS)
+		return NULL;
+	h = &t->pool[hint->idx];
+	if (!holds(h, space, first) || !holds(h, space, last))
+		return NULL;
+	return pin(t, h, seq) ? h : NULL;
+}
+
+enum io_lookup io_table_get(struct io_handler_table *t,
+			    struct io_table_hint *hint, unsigned space,
 			    uint64_t addr, unsigned size, struct io_handler **h)
 {
 	uint64_t last = addr + size - 1;
 
+	if (hint && (*h = try_hint(t, hint, space, addr, last)))
+		return IO_LOOKUP_HIT;
 	for (;;) {
 		uint32_t seq = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
 		uint32_t n = LOAD(t->count), pos;
@@ -124,13 +158,13 @@ enum io_lookup io_table_get(struct io_handler_table *t, unsigned space,
 			continue;
 		}
 		*h = &t->pool[LOAD(t->order[pos - 1])];
-		IO_TABLE_BEFORE_PIN();
-		/* Pin, then check: pairs with the fence in table_retire(). */
-		__atomic_fetch_add(&(*h)->users, 1, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (LOAD(t->seq) == seq)
+		if (pin(t, *h, seq)) {
+			if (hint)
+				*hint = (struct io_table_hint){
+					.seq = seq,
+					.idx = (uint32_t)(*h - t->pool)};
 			return r;
-		io_table_put(*h);
+		}
 	}
 }
 

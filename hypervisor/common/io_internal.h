@@ -25,9 +25,12 @@ void io_table_init(struct io_handler_table *t);
 int io_table_add(struct io_handler_table *t, unsigned space, uint64_t base,
 		 uint64_t size, io_handler_fn fn, void *priv, const char *name);
 int io_table_remove(struct io_handler_table *t, unsigned space, uint64_t base);
-/* On HIT, *h is pinned: it stays callable until io_table_put(). */
-enum io_lookup io_table_get(struct io_handler_table *t, unsigned space,
+/* On HIT, *h is pinned: it stays callable until io_table_put(). The hint
+ * (NULL: none) is the caller's own: tried first, and updated on a hit. */
+enum io_lookup io_table_get(struct io_handler_table *t,
+			    struct io_table_hint *hint, unsigned space,
 			    uint64_t addr, unsigned size, struct io_handler **h);
+#define IO_TABLE_NO_HINT ((struct io_table_hint){.seq = 1})
 void io_table_put(struct io_handler *h);
 
 /* ---- io_request_slot.c ---- */

@@ -27,7 +27,8 @@ int io_vm_init(struct io_vm *io, const struct io_vm_params *p)
 	io->cancelled = 0;
 	io->slots = NULL;
 	for (unsigned i = 0; i < CONFIG_MAX_VCPUS_PER_VM; i++)
-		io->vcpu[i] = (struct io_vcpu_wait){.phase = IO_PHASE_IDLE};
+		io->vcpu[i] = (struct io_vcpu_wait){.phase = IO_PHASE_IDLE,
+						    .hint = IO_TABLE_NO_HINT};
 	io->stats = (struct io_stats){0};
 	io->unhandled_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(
 		LOG_INFO, io->name, "io: unhandled access");
@@ -78,7 +79,8 @@ int io_vm_detach_request_pages(struct io_vm *io)
 	io_vm_cancel_all(io);
 	__atomic_store_n(&io->slots, NULL, __ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < io->vcpu_count; i++)
-		io->vcpu[i] = (struct io_vcpu_wait){.phase = IO_PHASE_IDLE};
+		io->vcpu[i] = (struct io_vcpu_wait){.phase = IO_PHASE_IDLE,
+						    .hint = IO_TABLE_NO_HINT};
 	return 0;
 }
 
@@ -89,7 +91,8 @@ int io_vm_reset(struct io_vm *io)
 	if (slots)
 		clear_slots(io, slots);
 	for (unsigned i = 0; i < io->vcpu_count; i++)
-		io->vcpu[i] = (struct io_vcpu_wait){.phase = IO_PHASE_IDLE};
+		io->vcpu[i] = (struct io_vcpu_wait){.phase = IO_PHASE_IDLE,
+						    .hint = IO_TABLE_NO_HINT};
 	__atomic_store_n(&io->cancelled, 0, __ATOMIC_RELEASE);
 	return 0;
 }

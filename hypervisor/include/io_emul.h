@@ -104,11 +104,19 @@ struct io_stats {
 	uint64_t cancelled; /* forwarded, then cancelled by reset/destroy */
 };
 
-/* Per-vCPU forwarding state, private to the hypervisor. */
+/* The handler a vCPU hit last, valid while the table's seq is unchanged
+ * (io_handler_table.c). Touched by that vCPU only. */
+struct io_table_hint {
+	uint32_t seq; /* odd: none */
+	uint32_t idx; /* pool index */
+};
+
+/* Per-vCPU I/O state, private to the hypervisor. */
 struct io_vcpu_wait {
 	uint32_t phase; /* IO_PHASE_*, io_internal.h (atomic) */
 	uint32_t seq;   /* requests forwarded by this vCPU */
 	struct tessera_io_slot *slot; /* where the outstanding request is */
+	struct io_table_hint hint;
 };
 
 struct io_vm_params {

@@ -65,7 +65,7 @@ static void bench_lookup(unsigned n, uint64_t *addrs)
 
 	t0 = now_ns();
 	for (unsigned i = 0; i < LOOKUPS; i++) {
-		if (io_table_get(&io->table, IO_SPACE_MMIO, addrs[i], 4, &h) ==
+		if (io_table_get(&io->table, NULL, IO_SPACE_MMIO, addrs[i], 4, &h) ==
 		    IO_LOOKUP_HIT) {
 			hits++;
 			io_table_put(h);

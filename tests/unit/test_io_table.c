@@ -23,12 +23,16 @@ static int fn_value(void *priv, uint64_t offset, unsigned size, bool write,
 	return 0;
 }
 
+/* The caller's hint of get(), for the table of the test. */
+static struct io_table_hint hint;
+
 static struct io_handler_table *table_new(void)
 {
 	struct io_handler_table *t = malloc(sizeof(*t));
 
 	assert_non_null(t);
 	io_table_init(t);
+	hint = IO_TABLE_NO_HINT;
 	return t;
 }
 
@@ -39,12 +43,13 @@ static int add(struct io_handler_table *t, unsigned space, uint64_t base,
 			    "t");
 }
 
-/* Lookup result, and on a hit the handler's base. */
+/* Lookup result, and on a hit the handler's base. Every lookup goes
+ * through the one hint, as a vCPU's do. */
 static enum io_lookup get(struct io_handler_table *t, unsigned space,
 			  uint64_t addr, unsigned size, uint64_t *base)
 {
 	struct io_handler *h;
-	enum io_lookup r = io_table_get(t, space, addr, size, &h);
+	enum io_lookup r = io_table_get(t, &hint, space, addr, size, &h);
 
 	if (r == IO_LOOKUP_HIT) {
 		*base = h->base;
@@ -146,6 +151,41 @@ static void test_lookup_boundaries_and_straddling(void **state)
 	free(t);
 }
 
+/* The hint names the entry of the last hit while no writer came since,
+ * and never outlives a change of the table. */
+static void test_hint_follows_the_table(void **state)
+{
+	struct io_handler_table *t = table_new();
+	uint64_t base = 0;
+
+	(void)state;
+	assert_int_equal(add(t, IO_SPACE_MMIO, 0x1000, 0x100), 0);
+	assert_int_equal(add(t, IO_SPACE_MMIO, 0x2000, 0x100), 0);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x2010, 4, &base), IO_LOOKUP_HIT);
+	assert_int_equal(hint.seq, t->seq);
+	assert_int_equal(t->pool[hint.idx].base, 0x2000);
+	/* the hint's entry holds the start only, or nothing: searched */
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x20fe, 4, &base),
+			 IO_LOOKUP_STRADDLE);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1010, 4, &base), IO_LOOKUP_HIT);
+	assert_int_equal(base, 0x1000);
+	assert_int_equal(get(t, IO_SPACE_PIO, 0x1010, 4, &base), IO_LOOKUP_MISS);
+	assert_int_equal(t->pool[hint.idx].base, 0x1000); /* kept on a miss */
+	/* its entry goes, and its place takes another range: never used */
+	assert_int_equal(io_table_remove(t, IO_SPACE_MMIO, 0x1000), 0);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1010, 4, &base), IO_LOOKUP_MISS);
+	assert_int_equal(add(t, IO_SPACE_MMIO, 0x1080, 0x100), 0);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1010, 4, &base), IO_LOOKUP_MISS);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1090, 4, &base), IO_LOOKUP_HIT);
+	assert_int_equal(base, 0x1080);
+	/* a stale hint with an odd seq or a wild index is ignored */
+	hint = (struct io_table_hint){.seq = t->seq, .idx = ~0u};
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1090, 4, &base), IO_LOOKUP_HIT);
+	assert_int_equal(base, 0x1080);
+	assert_int_equal(t->pool[hint.idx].users, 0);
+	free(t);
+}
+
 /* ---- 1,000 random ranges against a brute-force reference ---- */
 
 struct ref_range {
@@ -202,10 +242,13 @@ static void check_random_lookups(struct io_handler_table *t,
 		if (tio_rand(rng) & 1)
 			addr = near->base - 8 + tio_rand(rng) % 16;
 		want = ref_get(r, n, space, addr, size, &want_base);
-		got = get(t, space, addr, size, &got_base);
-		assert_int_equal(got, want);
-		if (got == IO_LOOKUP_HIT)
-			assert_int_equal(got_base, want_base);
+		/* twice: the second time a hit comes from the hint */
+		for (unsigned again = 0; again < 2; again++) {
+			got = get(t, space, addr, size, &got_base);
+			assert_int_equal(got, want);
+			if (got == IO_LOOKUP_HIT)
+				assert_int_equal(got_base, want_base);
+		}
 	}
 }
 
@@ -407,6 +450,28 @@ static void test_writer_between_find_and_pin(void **state)
 	tio_vm_free(race_vm);
 }
 
+/* The same race on the hinted path: the second lookup goes by the hint,
+ * and a writer gets in before it pins. */
+static void test_writer_between_hint_and_pin(void **state)
+{
+	struct io_access a = tio_read(IO_SPACE_MMIO, 0x1010, 4);
+
+	(void)state;
+	race_vm = tio_vm_new(1, TESSERA_IO_COMPLETION_NOTIFY, false, false);
+	assert_int_equal(io_register(race_vm, IO_SPACE_MMIO, 0x1000, 0x100,
+				     fn_offset, NULL, "old"), 0);
+	assert_int_equal(io_emulate(race_vm, 0, &a), IO_DONE);
+	assert_int_equal(a.value, 0x10);
+	assert_int_equal(race_vm->vcpu[0].hint.seq, race_vm->table.seq);
+	race_armed = 1;
+	a = tio_read(IO_SPACE_MMIO, 0x1010, 4);
+	assert_int_equal(io_emulate(race_vm, 0, &a), IO_DONE);
+	assert_int_equal(race_armed, 0);
+	assert_int_equal(a.value, 0xffffffff); /* retried: now unhandled */
+	assert_int_equal(race_vm->table.pool[0].users, 0);
+	tio_vm_free(race_vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_unregister_during_concurrent_use),
 		cmocka_unit_test(test_handler_may_move_another_range),
 		cmocka_unit_test(test_writer_between_find_and_pin),
+		cmocka_unit_test(test_writer_between_hint_and_pin),
+		cmocka_unit_test(test_hint_follows_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
