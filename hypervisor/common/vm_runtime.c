@@ -30,6 +30,17 @@ static bool runtime(const struct vm *vm)
 	return vm_has_cap(vm, VM_CAP_RUNTIME);
 }
 
+/* Undo vm_setup, its vCPUs stopped: nothing of the run stays mapped or
+ * registered, and the slot answers as one never created. */
+static void release(struct vm *vm)
+{
+	arch_vm_teardown(vm);
+	if (vm->cfg->vuart_gpa)
+		(void)io_unregister(&vm->io, IO_SPACE_MMIO, vm->cfg->vuart_gpa);
+	vm->mem = (struct vm_mem_stats){0};
+	vm->vcpu_count = 0;
+}
+
 int vm_create(unsigned id, unsigned vcpu_count, uint32_t completion_mode)
 {
 	struct vm *vm = vm_by_id(id);
@@ -46,7 +57,7 @@ int vm_create(unsigned id, unsigned vcpu_count, uint32_t completion_mode)
 		return -EBUSY;
 	ret = vm_setup(vm, vcpu_count, completion_mode);
 	if (ret < 0) {
-		arch_vm_teardown(vm);
+		release(vm);
 		__atomic_store_n(&vm->state, VM_EMPTY, __ATOMIC_RELEASE);
 		return ret == -ENOSPC ? -ENOMEM : ret;
 	}
@@ -78,11 +89,9 @@ int vm_destroy(struct vm *vm)
 	/* No vCPU runs or holds hardware state: everything may go. */
 	io_vm_detach_request_pages(&vm->io);
 	vuart_flush(&vm->vuart);
-	arch_vm_teardown(vm);
 	log_info("vm %s: destroyed (%llu bytes were mapped)", vm_name(vm),
 		 (unsigned long long)vm->mem.mapped_bytes);
-	vm->mem = (struct vm_mem_stats){0};
-	vm->vcpu_count = 0;
+	release(vm);
 	__atomic_store_n(&vm->state, VM_EMPTY, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -229,10 +238,15 @@ int vm_map_memory(struct vm *vm, const struct vm *sos,
 	if (!ret && vm->mem.mapped_bytes + total > vm->cfg->max_memory)
 		ret = -ENOMEM;
 	/* Every region checked: the mappings below cannot fail (the window
-	 * and the table pool fit max_memory page by page). The Service VM's
-	 * RAM is identity-mapped, so its gpa is the host-physical address. */
+	 * and the table pool fit max_memory page by page). What is mapped is
+	 * the host-physical memory behind the Service VM's range, contiguous
+	 * (checked), whose pointer is its address (EL2 maps RAM 1:1): the
+	 * Service VM need not be identity-mapped. */
 	for (unsigned i = 0; !ret && i < count; i++) {
-		ret = arch_vm_map_ram(vm, r[i].vm_gpa, r[i].sos_gpa, r[i].size,
+		uint64_t hpa = (uint64_t)(uintptr_t)vm_gpa_to_hva(
+			sos, r[i].sos_gpa, r[i].size);
+
+		ret = arch_vm_map_ram(vm, r[i].vm_gpa, hpa, r[i].size,
 				      r[i].flags);
 		if (ret < 0) {
 			log_err("vm %s: stage 2 mapping failed after its checks "

@@ -10,13 +10,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <console_input.h>
+#include <errno.h>
 #include <linux_boot.h>
+#include <uapi/tessera_hypercall.h>
 
 #include "fake_arch.h"
 #include "host_console.h"
 #include "host_log.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000 /* Linux 4.17; older ones take a hint */
+#endif
 
 /* A thread spinning this long in cpu_relax() without the fake seeing
  * anything else happen waits for something that cannot happen. */
@@ -192,6 +199,7 @@ static struct {
 	void *ctx;
 } on_kick[CONFIG_MAX_PCPUS];
 static int vm_init_err[CONFIG_MAX_VMS];
+static void (*map_hook)(struct vm *vm, uint64_t gpa, uint64_t hpa);
 static void *dm_pages[2 * CONFIG_MAX_VMS];
 static unsigned nr_dm_pages;
 
@@ -228,6 +236,7 @@ void fake_reset(unsigned pcpus, const uint8_t *policies)
 	idle_hook = NULL;
 	memset(on_kick, 0, sizeof(on_kick));
 	memset(vm_init_err, 0, sizeof(vm_init_err));
+	map_hook = NULL;
 	fake_linux_boot_result = 0;
 	fake_linux_boot_calls = 0;
 	for (unsigned i = 0; i < nr_dm_pages; i++)
@@ -288,6 +297,11 @@ void fake_set_entry_ticks(uint64_t ticks)
 void fake_vm_init_fails(unsigned id, int err)
 {
 	vm_init_err[id] = err;
+}
+
+void fake_set_map_hook(void (*fn)(struct vm *vm, uint64_t gpa, uint64_t hpa))
+{
+	map_hook = fn;
 }
 
 /* ---- playing pCPUs ---- */
@@ -692,11 +706,70 @@ void fake_guest_cpu_off(struct vcpu *v)
 
 /* ---- VMs ---- */
 
+/* The stage-2 table pages of every VM (generated for the real image). */
+uint8_t tessera_pt_pool[FAKE_PT_POOL_PAGES * S2_PAGE_SIZE]
+	__attribute__((aligned(S2_PAGE_SIZE)));
+
+/* Whether the fake builds vm's stage 2 (the scenario gave it table pages). */
+static bool has_s2(const struct vm *vm)
+{
+	return vm->cfg->pt_pages != 0;
+}
+
+/* What the VM's interrupt controller or stage 2 may not see change under a
+ * vCPU that runs, or may run. */
+static void check_stopped(const struct vm *vm, const char *what)
+{
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+
+		if (v->arch.loaded || sched_is_runnable(v))
+			violation("%s %u: vCPU %u %s", what, vm->id, i,
+				  v->arch.loaded ? "loaded" : "runnable");
+	}
+}
+
+/* As arm64_stage2_init: the root from the VM's slice of the pool, then the
+ * scenario's memory regions. */
+static int s2_build(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct arch_vm *a = &vm->arch;
+	int ret;
+
+	if (cfg->pt_first + cfg->pt_pages > FAKE_PT_POOL_PAGES) {
+		violation("vm_init %u: table pages %u+%u beyond the fake's pool",
+			  vm->id, cfg->pt_first, cfg->pt_pages);
+		return -ENOSPC;
+	}
+	a->s2_pool = (struct s2_pool){
+		(s2_table_t *)(tessera_pt_pool +
+			       (size_t)cfg->pt_first * S2_PAGE_SIZE),
+		cfg->pt_pages, 0};
+	ret = s2_init(&a->s2, &a->s2_pool);
+	for (unsigned r = 0; !ret && r < cfg->mem_region_count; r++)
+		ret = s2_map(&a->s2, cfg->mem[r].gpa, cfg->mem[r].hpa,
+			     cfg->mem[r].size, S2_RWX);
+	return ret;
+}
+
 int arch_vm_init(struct vm *vm)
 {
+	int ret = 0;
+
 	vm->arch.inits++;
 	note(FT_VM, "vm_init %u", vm->id);
-	return vm->id < CONFIG_MAX_VMS ? vm_init_err[vm->id] : 0;
+	/* Tables, handlers and SPIs of the last run would leak. */
+	if (vm->arch.live)
+		violation("vm_init %u: its last run was not torn down", vm->id);
+	vm->arch.live = true;
+	if (has_s2(vm))
+		ret = s2_build(vm);
+	/* An injected failure comes after the stage 2 was built, as a vGIC
+	 * that cannot be registered does on arm64: the caller tears down. */
+	if (!ret && vm->id < CONFIG_MAX_VMS)
+		ret = vm_init_err[vm->id];
+	return ret;
 }
 
 void arch_vm_log_summaries(struct vm *vm)
@@ -706,41 +779,89 @@ void arch_vm_log_summaries(struct vm *vm)
 
 void arch_vm_reset(struct vm *vm)
 {
-	for (unsigned i = 0; i < vm->vcpu_count; i++) {
-		const struct vcpu *v = &vm->vcpus[i];
-
-		if (v->arch.loaded || sched_is_runnable(v))
-			violation("vm_reset %u: vCPU %u %s", vm->id, i,
-				  v->arch.loaded ? "loaded" : "runnable");
-	}
+	check_stopped(vm, "vm_reset");
 	vm->arch.resets++;
 	note(FT_VM, "vm_reset %u", vm->id);
 }
 
 void arch_vm_teardown(struct vm *vm)
 {
+	/* arm64 invalidates the VMID's TLB entries and drops the tables: a
+	 * vCPU that may still run would run on stale translations. */
+	check_stopped(vm, "vm_teardown");
 	vm->arch.teardowns++;
+	vm->arch.live = false;
+	vm->arch.s2.root = NULL;
+	vm->arch.s2_pool.used = 0;
 	note(FT_VM, "vm_teardown %u", vm->id);
 }
 
 int arch_vm_map_ram(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 		    uint32_t flags)
 {
-	(void)gpa, (void)hpa, (void)size, (void)flags;
+	unsigned s2 = (flags & TESSERA_MEM_READ ? S2_READ : 0) |
+		      (flags & TESSERA_MEM_WRITE ? S2_WRITE : 0) |
+		      (flags & TESSERA_MEM_EXEC ? S2_EXEC : 0);
+	int ret;
+
 	vm->arch.maps++;
-	return 0;
+	note(FT_VM, "map %u:0x%llx+0x%llx", vm->id, (unsigned long long)gpa,
+	     (unsigned long long)size);
+	if (map_hook)
+		map_hook(vm, gpa, hpa);
+	if (!has_s2(vm))
+		return 0;
+	if (!vm->arch.s2.root)
+		return -EINVAL;
+	ret = s2_map(&vm->arch.s2, gpa, hpa, size, s2);
+	return ret == -ENOSPC ? -ENOMEM : ret;
 }
 
 bool arch_vm_range_unmapped(const struct vm *vm, uint64_t gpa, uint64_t size)
 {
-	(void)vm, (void)gpa, (void)size;
-	return true;
+	if (!has_s2(vm))
+		return true;
+	return vm->arch.s2.root && s2_range_unmapped(&vm->arch.s2, gpa, size);
 }
 
 bool arch_vm_translate(const struct vm *vm, uint64_t gpa, uint64_t *hpa)
 {
-	(void)vm, (void)gpa, (void)hpa;
-	return false;
+	unsigned flags;
+
+	return has_s2(vm) && vm->arch.s2.root &&
+	       s2_translate(&vm->arch.s2, gpa, hpa, &flags) &&
+	       !(flags & S2_DEVICE);
+}
+
+bool fake_s2_lookup(const struct vm *vm, uint64_t gpa, uint64_t *hpa,
+		    uint32_t *flags)
+{
+	unsigned f;
+
+	if (!has_s2(vm) || !vm->arch.s2.root ||
+	    !s2_translate(&vm->arch.s2, gpa, hpa, &f))
+		return false;
+	*flags = (f & S2_READ ? TESSERA_MEM_READ : 0) |
+		 (f & S2_WRITE ? TESSERA_MEM_WRITE : 0) |
+		 (f & S2_EXEC ? TESSERA_MEM_EXEC : 0);
+	return true;
+}
+
+uint64_t fake_s2_mapped(const struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	uint64_t bytes = 0, hpa;
+	uint32_t flags;
+
+	for (uint64_t off = 0; off < size; off += S2_PAGE_SIZE)
+		if (fake_s2_lookup(vm, gpa + off, &hpa, &flags))
+			bytes += S2_PAGE_SIZE;
+	return bytes;
+}
+
+const void *fake_s2_tables(const struct vm *vm, size_t *bytes)
+{
+	*bytes = (size_t)vm->cfg->pt_pages * S2_PAGE_SIZE;
+	return tessera_pt_pool + (size_t)vm->cfg->pt_first * S2_PAGE_SIZE;
 }
 
 void arch_vm_set_irq_level(struct vm *vm, unsigned intid, bool level)
@@ -758,10 +879,157 @@ void arch_vm_irq_edge(struct vm *vm, unsigned intid)
 	note(FT_IRQ, "edge %u:%u", vm->id, intid);
 }
 
+/* As arm64: an SPI of the VM's interrupt controller that neither its
+ * virtual UART nor a passthrough device uses. */
 bool arch_vm_irq_is_free(const struct vm *vm, unsigned intid)
 {
-	(void)vm, (void)intid;
+	if (intid < 32 || intid >= 32 + ARCH_VM_SPI_COUNT)
+		return false;
+	if (vm->cfg->vuart_gpa && intid == VUART_INTID)
+		return false;
+	for (unsigned d = 0; d < vm->cfg->device_count; d++)
+		if (vm->cfg->devices[d].irq == intid)
+			return false;
 	return true;
+}
+
+/* ---- what a VM looks like ---- */
+
+static uint64_t fnv1a(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+void fake_vm_snap(struct fake_vm_snap *s, const struct vm *vm)
+{
+	size_t bytes;
+	const void *tables = fake_s2_tables(vm, &bytes);
+
+	memset(s, 0, sizeof(*s));
+	s->state = vm_get_state(vm);
+	s->vcpu_count = vm->vcpu_count;
+	s->completion_mode = vm->completion_mode;
+	s->mapped_bytes = vm->mem.mapped_bytes;
+	s->regions = vm->mem.regions;
+	s->slots = __atomic_load_n(&vm->io.slots, __ATOMIC_ACQUIRE);
+	s->handlers = vm->io.table.count;
+	s->cancelled = vm->io.cancelled;
+	io_vm_get_stats(&vm->io, &s->io_stats);
+	s->inits = vm->arch.inits;
+	s->resets = vm->arch.resets;
+	s->teardowns = vm->arch.teardowns;
+	s->maps = vm->arch.maps;
+	s->edges = vm->arch.edges;
+	s->levels = vm->arch.levels;
+	s->live = vm->arch.live;
+	s->s2_root = vm->arch.s2.root;
+	s->s2_used = vm->arch.s2_pool.used;
+	s->tables_hash = fnv1a(tables, bytes);
+	for (unsigned i = 0; i < vm->cfg->vcpu_count; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+		struct fake_vcpu_snap *c = &s->vcpu[i];
+
+		c->boot_pc = v->boot_pc;
+		memcpy(c->boot_arg, v->boot_arg, sizeof(c->boot_arg));
+		c->pc = v->arch.pc;
+		c->power = v->power;
+		c->blocked = sched_blocked(v);
+		c->requests = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE);
+		c->io_pending = v->io.pending;
+		c->loaded = v->arch.loaded;
+		c->inits = v->arch.inits;
+		c->resets = v->arch.resets;
+		c->loads = v->arch.loads;
+		c->puts = v->arch.puts;
+		c->runs = v->arch.runs;
+	}
+}
+
+#define SAME(field)                                                            \
+	do {                                                                   \
+		if (memcmp(&was->field, &now.field, sizeof(now.field)))        \
+			fail_msg("vm %s: %s changed", vm_name(vm), #field);    \
+	} while (0)
+
+void fake_vm_assert_same(const struct fake_vm_snap *was, const struct vm *vm)
+{
+	struct fake_vm_snap now;
+
+	fake_vm_snap(&now, vm);
+	SAME(state);
+	SAME(vcpu_count);
+	SAME(completion_mode);
+	SAME(mapped_bytes);
+	SAME(regions);
+	SAME(slots);
+	SAME(handlers);
+	SAME(cancelled);
+	SAME(io_stats);
+	SAME(inits);
+	SAME(resets);
+	SAME(teardowns);
+	SAME(maps);
+	SAME(edges);
+	SAME(levels);
+	SAME(live);
+	SAME(s2_root);
+	SAME(s2_used);
+	SAME(tables_hash);
+	for (unsigned i = 0; i < vm->cfg->vcpu_count; i++) {
+		SAME(vcpu[i].boot_pc);
+		SAME(vcpu[i].boot_arg);
+		SAME(vcpu[i].pc);
+		SAME(vcpu[i].power);
+		SAME(vcpu[i].blocked);
+		SAME(vcpu[i].requests);
+		SAME(vcpu[i].io_pending);
+		SAME(vcpu[i].loaded);
+		SAME(vcpu[i].inits);
+		SAME(vcpu[i].resets);
+		SAME(vcpu[i].loads);
+		SAME(vcpu[i].puts);
+		SAME(vcpu[i].runs);
+	}
+}
+
+#undef SAME
+
+/* ---- the board's RAM ---- */
+
+static uint64_t ram_base, ram_size;
+
+void *fake_ram(uint64_t base, uint64_t size)
+{
+	void *want = (void *)(uintptr_t)base, *got;
+
+	if (ram_size) {
+		if (base != ram_base || size != ram_size)
+			fail_msg("fake arch: RAM 0x%llx+0x%llx, but it is at "
+				 "0x%llx+0x%llx", (unsigned long long)base,
+				 (unsigned long long)size,
+				 (unsigned long long)ram_base,
+				 (unsigned long long)ram_size);
+		/* Private anonymous pages read as zero again. */
+		assert_int_equal(madvise(want, size, MADV_DONTNEED), 0);
+		return want;
+	}
+	got = mmap(want, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			   MAP_FIXED_NOREPLACE, -1, 0);
+	if (got != want) {
+		if (got != MAP_FAILED)
+			munmap(got, size);
+		fail_msg("fake arch: cannot map RAM at 0x%llx+0x%llx on this host",
+			 (unsigned long long)base, (unsigned long long)size);
+	}
+	ram_base = base;
+	ram_size = size;
+	return want;
 }
 
 void arch_clean_dcache(const void *p, size_t n)

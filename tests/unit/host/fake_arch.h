@@ -18,6 +18,10 @@
  *    then it calls arch.guest (or the default guest), which makes the calls
  *    an exit handler would (WFI, a data access, PSCI requests...);
  *  - arch_vcpu_has_interrupt answers arch.irq_pending, or a hook;
+ *  - each VM's stage 2, built from the real table code (s2_pgtable.c) when
+ *    the scenario gives it table pages, and the board's RAM mapped at its
+ *    physical addresses (fake_ram), so that the memory calls of
+ *    vm_runtime.c, vm_mem.c and hypercall.c run for real;
  *  - every call in one trace, which tests compare as text.
  *
  * pCPUs are played by host threads: pcpu_this() is the calling thread's
@@ -34,9 +38,10 @@
  * The fake checks what the real hardware would not forgive: a context
  * loaded or put by another pCPU than its own, loaded twice or put when not
  * loaded, reset while loaded, a vCPU run that is not loaded, not runnable
- * or powered off, a VM's interrupt controller reset while one of its vCPUs
- * may run. Such a violation fails the test at once (on a test's helper
- * thread: at fake_check_clean).
+ * or powered off, a VM's interrupt controller reset or its stage 2 torn
+ * down while one of its vCPUs may run, a VM set up again before its last
+ * run was torn down. Such a violation fails the test at once (on a test's
+ * helper thread: at fake_check_clean).
  */
 #ifndef TESSERA_FAKE_ARCH_H
 #define TESSERA_FAKE_ARCH_H
@@ -130,8 +135,75 @@ void fake_guest_cpu_off(struct vcpu *v); /* PSCI CPU_OFF */
 
 /* ---- VMs ---- */
 
-/* arch_vm_init of VM `id` returns err (until fake_reset). */
+/*
+ * arch_vm_init of VM `id` returns err (until fake_reset), after building its
+ * stage 2. The fake fails the test when a VM is set up again before its last
+ * run was torn down (arch_vm_teardown), or its interrupt controller reset or
+ * its stage 2 torn down while one of its vCPUs is loaded or runnable.
+ */
 void fake_vm_init_fails(unsigned id, int err);
+
+/*
+ * Stage 2 of a VM whose vm_config has pt_pages: the real tables
+ * (s2_pgtable.c) on pages [pt_first, +pt_pages) of tessera_pt_pool, built by
+ * arch_vm_init as arm64 builds them (the root, then the scenario's memory
+ * regions), filled by arch_vm_map_ram, dropped by arch_vm_teardown;
+ * vm->arch.s2_pool.used counts the table pages taken. Without pt_pages a
+ * VM has none: maps are counted, nothing is ever mapped.
+ */
+#define FAKE_PT_POOL_PAGES 512
+/* Called by arch_vm_map_ram before it maps (until fake_reset): what a
+ * racing vCPU of the caller could do meanwhile. */
+void fake_set_map_hook(void (*fn)(struct vm *vm, uint64_t gpa, uint64_t hpa));
+/* The translation of gpa: true, *hpa and *flags (TESSERA_MEM_*). */
+bool fake_s2_lookup(const struct vm *vm, uint64_t gpa, uint64_t *hpa,
+		    uint32_t *flags);
+/* Bytes of [gpa, gpa + size) that are mapped, page by page. */
+uint64_t fake_s2_mapped(const struct vm *vm, uint64_t gpa, uint64_t size);
+/* The VM's slice of the table pool, to compare before and after. */
+const void *fake_s2_tables(const struct vm *vm, size_t *bytes);
+
+/*
+ * Everything a refused call must leave as it was, of one VM: its state,
+ * vCPU count, memory and I/O (request pages, handlers, cancel, stats), and
+ * per vCPU its set-up registers, power, blocking, requests and context;
+ * what the fake holds of it (counters, its stage 2: pool use and a hash of
+ * its table pages). fake_vm_assert_same fails the test naming the first
+ * field that differs.
+ */
+struct fake_vcpu_snap {
+	uint64_t boot_pc, boot_arg[4], pc;
+	uint32_t power, blocked, requests;
+	bool io_pending, loaded;
+	unsigned inits, resets, loads, puts, runs;
+};
+
+struct fake_vm_snap {
+	unsigned state, vcpu_count, completion_mode;
+	uint64_t mapped_bytes;
+	uint32_t regions;
+	const void *slots;
+	uint32_t handlers, cancelled;
+	struct io_stats io_stats;
+	unsigned inits, resets, teardowns, maps, edges, levels;
+	bool live;
+	const void *s2_root;
+	unsigned s2_used;
+	uint64_t tables_hash;
+	struct fake_vcpu_snap vcpu[CONFIG_MAX_VCPUS_PER_VM];
+};
+
+void fake_vm_snap(struct fake_vm_snap *s, const struct vm *vm);
+void fake_vm_assert_same(const struct fake_vm_snap *s, const struct vm *vm);
+
+/*
+ * The board's RAM at its host-physical addresses: EL2 maps RAM 1:1, so the
+ * hypervisor dereferences host-physical addresses (a static VM's
+ * vm_gpa_to_hva, request pages, the copy helper). Host memory mapped at
+ * [base, base + size) once per test binary (fails the test if this host
+ * cannot); each call zeroes it. Returns (void *)base.
+ */
+void *fake_ram(uint64_t base, uint64_t size);
 /* linux_boot_load (stubbed here: vm.c links to it) returns this, and
  * counts its calls. */
 extern int fake_linux_boot_result;
@@ -156,7 +228,8 @@ struct tessera_io_slot *fake_dm_slot(struct vm *vm, unsigned vcpu_id);
 #define FT_KICK BIT(6)     /* "kick p2" */
 #define FT_TIMER BIT(7)    /* "timer p0=1500", "timer p0=off", "fire p0" */
 #define FT_IDLE BIT(8)     /* "idle p0" */
-#define FT_VM BIT(9)       /* "vm_init 1", "vm_reset 1", "vm_teardown 1" */
+#define FT_VM BIT(9)       /* "vm_init 1", "vm_reset 1", "vm_teardown 1",
+			      "map 2:0x40000000+0x1000" */
 #define FT_IRQ BIT(10)     /* "edge 0:41", "level 0:33=1" */
 #define FT_LINUX BIT(11)   /* "linux 0" */
 #define FT_ALL (BIT(12) - 1)

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The fake arch layer's parts of struct vcpu and struct vm (the arm64 ones
- * pull in the vGIC and stage-2 headers). Found through -I
- * tests/unit/host/fake, after every other include directory, so it shadows
- * nothing for the other host tests. Fields are plain: tests read and set
- * them directly. struct vm and struct vcpu are zeroed when a VM slot is set
- * up, so tests set the "Controlled by the test" fields afterwards.
+ * pull in the vGIC; the stage-2 tables, plain C, are the real ones). Found
+ * through -I tests/unit/host/fake, after every other include directory
+ * but hypervisor/arch/arm64/include (searched last, for s2_pgtable.h: its
+ * arch_vm.h is the one this shadows), so it shadows nothing for the other
+ * host tests. Fields are plain: tests read and set them directly. struct
+ * vm and struct vcpu are zeroed when a VM slot is set up, so tests set the
+ * "Controlled by the test" fields afterwards.
  */
 #ifndef TESSERA_ARCH_VM_H
 #define TESSERA_ARCH_VM_H
 
+#include <s2_pgtable.h>
 #include <types.h>
 
 struct vcpu;
@@ -47,6 +50,12 @@ struct arch_vm {
 	unsigned levels;       /* arch_vm_set_irq_level calls */
 	unsigned last_level_intid;
 	bool last_level;
+	bool live;             /* between arch_vm_init and arch_vm_teardown */
+	/* Its stage 2, if the scenario gives it table pages (vm_config.pt_pages):
+	 * the real tables (s2_pgtable.c) on its slice of tessera_pt_pool, as
+	 * arm64 builds them; else maps are only counted, nothing is mapped. */
+	struct s2_pgtable s2;
+	struct s2_pool s2_pool;
 };
 
 #endif
