@@ -163,6 +163,7 @@ static bool stop_vm(struct vm *vm, enum vm_state to)
 		return false;
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
+	vm_destroy_managed(vm);
 	vuart_flush(&vm->vuart);
 	console_connect(vm, false);
 	vm_note_event(vm);
@@ -232,6 +233,7 @@ void vm_reset(struct vm *vm, const char *why)
 	log_info("vm %s: resetting (%s)", vm_name(vm), why);
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
+	vm_destroy_managed(vm);
 	if (by_dm) {
 		/* Its device model reloads it and calls vm_reset_by_dm(). */
 		vm_note_event(vm);

@@ -18,6 +18,10 @@ int vm_setup(struct vm *vm, unsigned vcpu_count, uint32_t completion_mode);
 void vm_stop_vcpus(struct vm *vm);
 /* Every vCPU off, vCPU 0 started at its boot entry; state RUNNING. */
 void vm_start_vcpus(struct vm *vm);
+/* The manager (a VM that may create VMs) stopped or restarts: the VMs made
+ * of its memory go too (vm_runtime.c). Its own vCPUs are stopped, so none
+ * of its hypercalls is under way. */
+void vm_destroy_managed(const struct vm *manager);
 /* After vm_stop_vcpus(): log what the VM's rate limits suppressed. */
 void vm_log_summaries(struct vm *vm);
 /* Interrupt controller and request slots back to power-on state. */

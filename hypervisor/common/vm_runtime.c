@@ -96,6 +96,21 @@ int vm_destroy(struct vm *vm)
 	return 0;
 }
 
+void vm_destroy_managed(const struct vm *manager)
+{
+	if (!vm_has_cap(manager, VM_CAP_MANAGE_VMS))
+		return;
+	for (unsigned id = 0; id < vm_count(); id++) {
+		struct vm *vm = vm_by_id(id);
+
+		if (!runtime(vm) || vm_get_state(vm) == VM_EMPTY)
+			continue;
+		log_warn("vm %s: destroyed with vm %s, whose memory it uses",
+			 vm_name(vm), vm_name(manager));
+		vm_destroy(vm);
+	}
+}
+
 int vm_start(struct vm *vm)
 {
 	if (!runtime(vm))

@@ -951,6 +951,44 @@ static void test_destroy_unmaps_everything(void **state)
 	}
 }
 
+/* The Service VM powers off, crashes or restarts: the User VMs made of
+ * its memory are destroyed with it, whatever their state; a partition
+ * stopping takes none. */
+static void test_service_vm_takes_its_user_vms(void **state)
+{
+	static const enum st from[] = {S_CREATED, S_RUNNING, S_PAUSED, S_OFF,
+				       S_CRASHED, S_RESET_REQ};
+
+	for (unsigned i = 0; i < 3 * ARRAY_SIZE(from); i++) {
+		struct fake_vm_snap was;
+
+		setup(state);
+		to_state(from[i % ARRAY_SIZE(from)]);
+		assert_int_equal(vm_create(UVM2, 1, 0), 0);
+		fake_vm_snap(&was, uvm);
+		vm_power_off(rt, "test");
+		fake_vm_assert_same(&was, uvm);
+		host_log_reset();
+		switch (i / ARRAY_SIZE(from)) {
+		case 0:
+			vm_power_off(sos, "test");
+			break;
+		case 1:
+			vm_crash(sos, "test");
+			break;
+		default:
+			vm_reset(sos, "test");
+			assert_int_equal(vm_get_state(sos), VM_RUNNING);
+			break;
+		}
+		assert_slot_free(uvm);
+		assert_slot_free(uvm2);
+		assert_int_equal(host_log_count("vm uvm: destroyed with vm sos"), 1);
+		assert_int_equal(host_log_count("vm uvm2: destroyed with vm sos"), 1);
+		fake_check_clean();
+	}
+}
+
 /* ---- vCPU registers and the entry point ---- */
 
 static void test_vcpu_regs(void **state)
@@ -1139,6 +1177,7 @@ int main(void)
 		T(test_map_batch_limits),
 		T(test_map_the_whole_window_page_by_page),
 		T(test_destroy_unmaps_everything),
+		T(test_service_vm_takes_its_user_vms),
 		T(test_vcpu_regs),
 		T(test_vcpu_regs_hypercall),
 		T(test_request_pages),
