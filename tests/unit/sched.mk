@@ -11,15 +11,15 @@
 FAKE_ARCH_HDRS := tests/unit/host/fake_arch.h $(wildcard tests/unit/host/fake/*.h)
 FAKE_ARCH_CFLAGS := -include tests/unit/host/fake/arch_cpu.h -I tests/unit/host/fake \
 	-I hypervisor/arch/arm64/include
+# vm.c stops the VMs a Service VM made when it stops (vm_runtime.c).
 FAKE_ARCH_SRCS := hypervisor/common/scheduler.c hypervisor/common/pcpu.c \
 	hypervisor/common/vcpu.c hypervisor/common/vm.c \
+	hypervisor/common/vm_runtime.c hypervisor/common/vm_mem.c \
+	hypervisor/common/hypercall.c \
 	hypervisor/common/vuart.c hypervisor/common/console.c \
 	hypervisor/common/console_input.c $(IO_CORE_SRCS) \
 	hypervisor/arch/arm64/s2_pgtable.c \
 	tests/unit/host/fake_arch.c tests/unit/host/host_console.c
-# Post-launched VMs and the hypercalls, on top of the VM state machine.
-RUNTIME_SRCS := hypervisor/common/vm_runtime.c hypervisor/common/vm_mem.c \
-	hypervisor/common/hypercall.c
 
 # Run queue order, priorities, slices, block/wake, the pCPU timer, kicks.
 UNIT_TESTS += test_sched
@@ -47,7 +47,7 @@ $(UNIT_OUT)/test_vm: $(FAKE_ARCH_HDRS)
 # cycles that leak nothing, every lifecycle call from every state, memory
 # batches (checks, all or nothing), vCPU registers, request pages.
 UNIT_TESTS += test_vm_runtime
-test_vm_runtime_SRCS := tests/unit/test_vm_runtime.c $(RUNTIME_SRCS) $(FAKE_ARCH_SRCS)
+test_vm_runtime_SRCS := tests/unit/test_vm_runtime.c $(FAKE_ARCH_SRCS)
 test_vm_runtime_CFLAGS := $(FAKE_ARCH_CFLAGS)
 test_vm_runtime_LIBS := -lpthread
 $(UNIT_OUT)/test_vm_runtime: $(FAKE_ARCH_HDRS)
@@ -55,7 +55,7 @@ $(UNIT_OUT)/test_vm_runtime: $(FAKE_ARCH_HDRS)
 # The hypercall table (hypercall.c): function ids, capabilities, the checked
 # copy of arguments, VM ids, from the Service VM, a partition, a User VM.
 UNIT_TESTS += test_hypercall
-test_hypercall_SRCS := tests/unit/test_hypercall.c $(RUNTIME_SRCS) $(FAKE_ARCH_SRCS)
+test_hypercall_SRCS := tests/unit/test_hypercall.c $(FAKE_ARCH_SRCS)
 test_hypercall_CFLAGS := $(FAKE_ARCH_CFLAGS)
 test_hypercall_LIBS := -lpthread
 $(UNIT_OUT)/test_hypercall: $(FAKE_ARCH_HDRS)
