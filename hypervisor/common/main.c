@@ -32,6 +32,16 @@ void pcpu_secondary_main(struct pcpu *p)
 	pcpu_run(p);
 }
 
+/* Every pCPU a VM of the scenario runs on, post-launched slots included. */
+static uint64_t scenario_pcpus(const struct scenario_config *sc)
+{
+	uint64_t mask = 0;
+
+	for (unsigned i = 0; i < sc->vm_count; i++)
+		mask |= sc->vms[i].pcpu_mask;
+	return mask;
+}
+
 void hv_main(const void *dtb)
 {
 	const struct scenario_config *sc = &tessera_scenario;
@@ -56,10 +66,18 @@ void hv_main(const void *dtb)
 	if (vm_init_all(sc) < 0)
 		hv_panic("no VM could be started");
 	for (unsigned cpu = 1; cpu < platform.cpu_count && cpu < pcpu_count();
-	     cpu++)
-		if (arch_pcpu_start(pcpu_get(cpu), platform.cpu_mpidr[cpu]) < 0)
-			log_warn("pCPU %u (MPIDR 0x%llx) did not start", cpu,
+	     cpu++) {
+		if (arch_pcpu_start(pcpu_get(cpu), platform.cpu_mpidr[cpu]) == 0)
+			continue;
+		/* A VM's vCPU there would never run, and whoever waits for
+		 * that pCPU (a stop, a pause) would wait for ever. */
+		if (scenario_pcpus(sc) & BIT(cpu))
+			hv_panic("pCPU %u (MPIDR 0x%llx) did not start, and "
+				 "the scenario runs VMs there", cpu,
 				 (unsigned long long)platform.cpu_mpidr[cpu]);
+		log_warn("pCPU %u (MPIDR 0x%llx) did not start", cpu,
+			 (unsigned long long)platform.cpu_mpidr[cpu]);
+	}
 	pcpu_run(pcpu_get(0));
 }
 

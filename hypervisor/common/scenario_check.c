@@ -124,8 +124,8 @@ static int check_vm(const struct scenario_config *sc,
 		fmt_snprintf(err, errlen, "vm %u has no name", i);
 		return -1;
 	}
-	if (vm->kind == VM_KIND_POST_LAUNCHED)
-		return 0; /* created at run time by the device model */
+	/* A post-launched slot has its pCPUs (and its vCPUs on them) from
+	 * boot, its memory only at run time. */
 	if (!vm->pcpu_mask || vm->pcpu_mask & ~present) {
 		fmt_snprintf(err, errlen, "vm %s: pCPU mask 0x%llx does not fit "
 			     "the %u pCPUs of this machine", vm->name,
@@ -140,6 +140,22 @@ static int check_vm(const struct scenario_config *sc,
 			     CONFIG_MAX_VCPUS_PER_VM);
 		return -1;
 	}
+	for (unsigned j = 0; j < i; j++) {
+		const struct vm_config *other = &sc->vms[j];
+		uint64_t clash = vm->pcpu_mask & other->pcpu_mask &
+				 ~shared_pcpus(sc);
+
+		if (clash) {
+			fmt_snprintf(err, errlen, "vm %s: pCPU mask 0x%llx "
+				     "shares pCPU %u with vm %s, and no "
+				     "scheduler runs there", vm->name,
+				     (unsigned long long)vm->pcpu_mask,
+				     lowest_bit(clash), other->name);
+			return -1;
+		}
+	}
+	if (vm->kind == VM_KIND_POST_LAUNCHED)
+		return 0; /* its memory comes from its device model */
 	if (!vm->mem_region_count ||
 	    vm->mem_region_count > SCENARIO_MAX_MEM_REGIONS) {
 		fmt_snprintf(err, errlen, "vm %s: %u memory regions", vm->name,
@@ -165,17 +181,6 @@ static int check_vm(const struct scenario_config *sc,
 
 		if (other->kind == VM_KIND_POST_LAUNCHED)
 			continue;
-		uint64_t clash = vm->pcpu_mask & other->pcpu_mask &
-				 ~shared_pcpus(sc);
-
-		if (clash) {
-			fmt_snprintf(err, errlen, "vm %s: pCPU mask 0x%llx "
-				     "shares pCPU %u with vm %s, and no "
-				     "scheduler runs there", vm->name,
-				     (unsigned long long)vm->pcpu_mask,
-				     lowest_bit(clash), other->name);
-			return -1;
-		}
 		if (vms_share_memory(vm, other)) {
 			fmt_snprintf(err, errlen, "vm %s: memory overlaps vm %s",
 				     vm->name, other->name);

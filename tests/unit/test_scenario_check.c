@@ -31,7 +31,7 @@ struct fixture {
  * alpha: 1 vCPU on pCPU 0, 128 MiB right after the hypervisor.
  * bravo: 2 vCPUs on pCPUs 1-2, two regions, the first starting right where
  *        alpha's memory ends.
- * charlie: post-launched, no static resources.
+ * charlie: post-launched, on pCPU 3, no memory.
  */
 static void fixture_good(struct fixture *f)
 {
@@ -56,7 +56,8 @@ static void fixture_good(struct fixture *f)
 			 .size = 0x4000000}},
 		.entry = 0x40000000, .vuart_gpa = VUART};
 	f->vms[2] = (struct vm_config){.name = "charlie",
-				       .kind = VM_KIND_POST_LAUNCHED};
+				       .kind = VM_KIND_POST_LAUNCHED,
+				       .pcpu_mask = 0x8, .vcpu_count = 1};
 	f->sc = (struct scenario_config){
 		.name = "partitioned", .board = &f->board, .hv_base = RAM_BASE,
 		.hv_size = HV_SIZE, .vm_count = 3, .vms = f->vms};
@@ -118,8 +119,9 @@ static void test_good_layout_at_the_edges(void **state)
 	/* the vUART page right after alpha's memory, bravo's right before */
 	f.vms[0].vuart_gpa = 0x48000000;
 	f.vms[1].vuart_gpa = 0x40000000 - 0x1000;
-	/* bravo on the last pCPUs of the machine */
+	/* bravo on the last pCPUs of the machine, charlie on the one left */
 	f.vms[1].pcpu_mask = 0xc;
+	f.vms[2].pcpu_mask = 0x2;
 	/* an image store filling the end of the hypervisor's memory */
 	f.sc.image_store_base = RAM_BASE + HV_SIZE - 0x2000000;
 	f.sc.image_store_size = 0x2000000;
@@ -153,7 +155,8 @@ static void test_max_vms(void **state)
 	assert_non_null(strstr(f.err, " VMs (limit "));
 }
 
-/* Post-launched VMs have no static resources to check, even nonsense ones. */
+/* A post-launched slot's memory comes at run time: nonsense there is not
+ * checked at boot (its pCPUs are). */
 static void test_post_launched_skipped(void **state)
 {
 	struct fixture f;
@@ -163,21 +166,26 @@ static void test_post_launched_skipped(void **state)
 	f.vms[2] = f.vms[0];
 	f.vms[2].name = "charlie";
 	f.vms[2].kind = VM_KIND_POST_LAUNCHED;
-	f.vms[2].pcpu_mask = ~0ull;
-	f.vms[2].vcpu_count = 99;
+	f.vms[2].pcpu_mask = 0x8;
 	f.vms[2].mem[0].hpa = RAM_BASE; /* on the hypervisor */
 	f.vms[2].entry = 0;
 	expect_ok(&f);
-	/* and a pre-launched VM after it may use the same pCPUs and memory */
+	f.vms[2].mem_region_count = 0;
+	expect_ok(&f);
+	/* and a pre-launched VM after it may use the same memory, and its
+	 * pCPUs where a scheduler shares them */
 	f.vms[3] = f.vms[1];
 	f.vms[3].name = "delta";
 	f.vms[3].pcpu_mask = 0x8;
 	f.vms[3].vcpu_count = 1;
 	f.vms[3].mem_region_count = 1;
 	f.vms[3].mem[0].hpa = 0x60000000;
-	f.vms[2].pcpu_mask = 0x8;
 	f.vms[2].mem[0].hpa = 0x60000000;
 	f.sc.vm_count = 4;
+	expect_refused(&f, "vm delta: pCPU mask 0x8 shares pCPU 3 with vm charlie");
+	f.sc.pcpu_count = 4;
+	f.sc.pcpu_policy = (const uint8_t[]){SCHED_NOOP, SCHED_NOOP,
+					     SCHED_NOOP, SCHED_PRIO_RR};
 	expect_ok(&f);
 }
 
@@ -296,6 +304,10 @@ static void shared_pcpu_other_scheduled(struct fixture *f)
 	f->sc.pcpu_count = 4;
 	f->sc.pcpu_policy = policy;
 }
+static void slot_beyond_cpus(struct fixture *f) { f->vms[2].pcpu_mask = 0x10; }
+static void slot_no_pcpus(struct fixture *f) { f->vms[2].pcpu_mask = 0; }
+static void slot_vcpus_too_many(struct fixture *f) { f->vms[2].vcpu_count = 2; }
+static void slot_on_partition(struct fixture *f) { f->vms[2].pcpu_mask = 0x1; }
 static void store_not_2m(struct fixture *f)
 {
 	f->sc.image_store_base = RAM_BASE + 0x1000000;
@@ -321,7 +333,7 @@ static const struct bad_case bad_cases[] = {
 	{"VM without name", no_name, "vm 1 has no name"},
 	{"pCPU mask beyond the CPUs", mask_beyond_cpus, "vm bravo: pCPU mask 0x18"},
 	{"pCPU 63", mask_bit63, "vm alpha: pCPU mask"},
-	{"machine with fewer CPUs", fewer_cpus, "vm bravo: pCPU mask 0x6 does not fit the 2"},
+	{"machine with fewer CPUs", fewer_cpus, "does not fit the 2 pCPUs of this machine"},
 	{"empty pCPU mask", empty_mask, "vm bravo: pCPU mask 0x0"},
 	{"vcpu_count below popcount", vcpus_too_few, "vm bravo: 1 vCPUs"},
 	{"vcpu_count above popcount", vcpus_too_many, "vm bravo: 3 vCPUs"},
@@ -358,6 +370,10 @@ static const struct bad_case bad_cases[] = {
 	{"vUART on the last page", vuart_last_page, "vm bravo: vUART"},
 	{"two VMs share a pCPU", shared_pcpu, "vm bravo: pCPU mask 0x3 shares pCPU 0 with vm alpha, and no scheduler runs there"},
 	{"two VMs share an unscheduled pCPU", shared_pcpu_other_scheduled, "vm bravo: pCPU mask 0x3 shares pCPU 0 with vm alpha"},
+	{"slot pCPU beyond the CPUs", slot_beyond_cpus, "vm charlie: pCPU mask 0x10 does not fit the 4 pCPUs"},
+	{"slot without pCPUs", slot_no_pcpus, "vm charlie: pCPU mask 0x0"},
+	{"slot with more vCPUs than pCPUs", slot_vcpus_too_many, "vm charlie: 2 vCPUs for pCPU mask 0x8"},
+	{"slot on an unscheduled pCPU", slot_on_partition, "pCPU mask 0x1 shares pCPU 0 with vm "},
 	{"image store not a 2 MiB multiple", store_not_2m, "scenario partitioned: image store 0x41000000+0x1100000 is not 2 MiB aligned inside the hypervisor's memory"},
 	{"image store base not 2 MiB aligned", store_base_not_2m, "image store 0x41001000+0x1000000"},
 	{"image store past the hypervisor", store_outside_hv, "image store 0x43e00000+0x400000"},
