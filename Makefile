@@ -139,7 +139,8 @@ $(BUILD)/generated/scenario.o: $(GEN)/scenario.c $(GEN)/config.h
 $(HV_ELF): $(HV_OBJS) $(HV_ARCH)/linker.ld
 	@echo "  LD      $@"
 	$(Q)$(CROSS_COMPILE)ld -nostdlib --no-warn-rwx-segments -T $(HV_ARCH)/linker.ld \
-		--defsym HV_LOAD_ADDR=$(HV_LOAD_ADDR) -o $@ $(HV_OBJS)
+		--defsym HV_LOAD_ADDR=$(HV_LOAD_ADDR) \
+		--defsym HV_IMAGE_LIMIT=$(SCENARIO_HV_IMAGE_LIMIT) -o $@ $(HV_OBJS)
 
 $(HV_BIN): $(HV_ELF)
 	@echo "  OBJCOPY $@"

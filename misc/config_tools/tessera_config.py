@@ -1191,6 +1191,38 @@ def check_scenario(s, b, console, args):
                                            " (did you mean %s?)" % show(hint[0]) if hint else "",
                                            ", ".join(guests), GUESTS_MK))
 
+    check_table_pool(s, args)
+
+
+def image_limit(s):
+    """Where the hypervisor image (code, data, .bss with the stage-2 table
+    pool and the stacks) must end: the image store, else the end of the
+    hypervisor's memory. The linker checks the exact image against it."""
+    return s.image_store[0] if s.image_store else s.hv[0] + s.hv[1]
+
+
+def check_table_pool(s, args):
+    """The table pool alone must fit below image_limit(): a max_memory of
+    many GiB would need more table pages than the hypervisor's memory has.
+    (The linker then checks the whole image, code and stacks included.)"""
+    if not s.hv:
+        return
+    plan_table_pool(s, args.s2_pool_pages)
+    room = image_limit(s) - s.hv[0]
+    need = s.pt_pool_pages * PAGE
+    if need <= room:
+        return
+    big = max((vm for vm in s.vms if vm.kind == POST),
+              key=lambda vm: vm.pt_pages, default=None)
+    hint = ""
+    if big is not None:
+        hint = ": lower %s.max_memory (%s) or give the hypervisor more memory" % (
+            big.path, size_name(big.max_memory or MAX_MEMORY_DEFAULT))
+    s.src.err("hypervisor.size", "the stage-2 table pool takes %d pages (%s), "
+              "more than the hypervisor's %s up to %s%s"
+              % (s.pt_pool_pages, size_name(need), size_name(room),
+                 hx(image_limit(s)), hint))
+
 
 def read_guest_programs(problems):
     """GUEST_PROGRAMS of tests/guests/guests.mk, or [] (reported) if unreadable."""
@@ -1515,7 +1547,8 @@ def gen_mk(s, b, sources):
          "SCENARIO_SERVICE_VM := %s" % names(SERVICE),
          "SCENARIO_POST_LAUNCHED_VMS := %s" % names(POST),
          "SCENARIO_HV_BASE := %s" % hx(s.hv[0]),
-         "SCENARIO_HV_SIZE := %s" % hx(s.hv[1])]
+         "SCENARIO_HV_SIZE := %s" % hx(s.hv[1]),
+         "SCENARIO_HV_IMAGE_LIMIT := %s" % hx(image_limit(s))]
     entries = []
     for vm in s.vms:
         L.append("VM_%s_KIND := %s" % (vm.name, vm.kind))
