@@ -121,18 +121,18 @@ void arm64_vgic_exit(struct vcpu *v)
 void arm64_vgic_enter(struct vcpu *v)
 {
 	struct arch_vcpu *a = &v->arch;
-	uint64_t old[MAX_LRS];
+	uint32_t written;
 	bool overflow;
 
 	if (!vgic_needs_flush(&a->vgic))
 		return; /* the list registers are right as they are */
-	for (unsigned i = 0; i < nr_lrs; i++)
-		old[i] = a->lrs[i];
-	overflow = vgic_flush_lrs(vgic_of(v), v->id, a->lrs, nr_lrs);
+	overflow = vgic_flush_lrs(vgic_of(v), v->id, a->lrs, nr_lrs, &written);
 	/* A changed LR is written, a zero included. */
-	for (unsigned i = 0; i < nr_lrs; i++)
-		if (a->lrs[i] != old[i])
-			lr_access(i, true, a->lrs[i]);
+	for (; written; written &= written - 1) {
+		unsigned i = (unsigned)__builtin_ctz(written);
+
+		lr_access(i, true, a->lrs[i]);
+	}
 	if (overflow != a->vgic_uie) {
 		a->vgic_uie = overflow;
 		write_sysreg(S3_4_C12_C11_0,

@@ -128,9 +128,8 @@ static void note_all(const struct vgic *vgic, unsigned vcpu_id)
 
 static void send_kicks(struct vgic *vgic, uint32_t kicks)
 {
-	for (unsigned v = 0; v < vgic->nr_vcpus; v++)
-		if (kicks & (1u << v))
-			vgic_arch_kick(vgic, v);
+	for (; kicks; kicks &= kicks - 1)
+		vgic_arch_kick(vgic, (unsigned)__builtin_ctz(kicks));
 }
 
 static void hw_deactivate(struct vgic *vgic, struct vgic_irq *irq,
@@ -328,13 +327,12 @@ uint32_t vgic_sync_lrs(struct vgic *vgic, unsigned vcpu_id,
 	if (nr_lrs > VGIC_MAX_LRS)
 		nr_lrs = VGIC_MAX_LRS;
 	spin_lock(&vgic->lock);
-	for (unsigned i = 0; i < nr_lrs; i++) {
+	for (uint32_t m = cpu->lr_used & ((1u << nr_lrs) - 1); m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
 		struct vgic_lr *lr = &cpu->lr[i];
 		struct vgic_irq *irq;
 		uint8_t now;
 
-		if (lr->intid == VGIC_LR_FREE)
-			continue;
 		if ((lrs[i] & VGIC_LR_VINTID_MASK) != lr->intid) {
 			if (log_ratelimit_allow(&vgic->lr_rl))
 				log_err("vm %s vcpu %u: vGIC: LR%u holds INTID "
@@ -401,14 +399,15 @@ static unsigned collect_candidates(struct vgic *vgic, unsigned vcpu_id,
 }
 
 bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
-		    unsigned nr_lrs)
+		    unsigned nr_lrs, uint32_t *written)
 {
 	struct vgic_cpu *cpu = cpu_of(vgic, vcpu_id);
 	struct vgic_irq *best[VGIC_MAX_LRS + 1];
 	unsigned nbest = 0, next = 0;
 	bool overflow = false;
-	uint32_t kicks = 0;
+	uint32_t kicks = 0, changed = 0;
 
+	*written = 0;
 	if (!cpu)
 		return false;
 	if (nr_lrs > VGIC_MAX_LRS)
@@ -418,18 +417,24 @@ bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
 	spin_lock(&vgic->lock);
 	__atomic_store_n(&cpu->flush_needed, false, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < nr_lrs; i++) {
+		uint64_t was = lrs[i];
+
 		if (cpu->lr[i].intid == VGIC_LR_FREE)
 			lrs[i] = 0;
 		else
 			lr_update(vgic, vcpu_id, i,
 				  irq_of(vgic, vcpu_id, cpu->lr[i].intid),
 				  &lrs[i], &kicks);
+		if (lrs[i] != was)
+			changed |= 1u << i;
 	}
 
 	nbest = collect_candidates(vgic, vcpu_id, best, nr_lrs + 1);
 	for (unsigned i = 0; i < nr_lrs && next < nbest; i++)
-		if (cpu->lr[i].intid == VGIC_LR_FREE)
+		if (cpu->lr[i].intid == VGIC_LR_FREE) {
 			lr_place(vgic, vcpu_id, i, best[next++], &lrs[i], &kicks);
+			changed |= 1u << i;
+		}
 	while (next < nbest) {
 		int i = lr_victim(vgic, vcpu_id, nr_lrs, best[next]);
 
@@ -440,6 +445,7 @@ bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
 		lr_take_back(vgic, vcpu_id, (unsigned)i, evicted);
 		lr_place(vgic, vcpu_id, (unsigned)i, best[next++], &lrs[i],
 			 &kicks);
+		changed |= 1u << i;
 		note_change(vgic, evicted, &kicks); /* it waits as a candidate */
 		overflow = true;
 	}
@@ -449,10 +455,13 @@ bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
 	/* Something waits: exit on every deactivation, not only when the
 	 * list registers drain (UIE), in case they all hold active ones. */
 	for (unsigned i = 0; i < nr_lrs && overflow; i++)
-		if (lrs[i] && !(lrs[i] & VGIC_LR_HW))
+		if (lrs[i] && !(lrs[i] & (VGIC_LR_HW | VGIC_LR_EOI))) {
 			lrs[i] |= VGIC_LR_EOI;
+			changed |= 1u << i;
+		}
 	spin_unlock(&vgic->lock);
 	send_kicks(vgic, kicks & ~(1u << vcpu_id));
+	*written = changed;
 	return overflow;
 }
 
@@ -707,28 +716,28 @@ int vgic_inject_hw(struct vgic *vgic, unsigned vcpu_id, unsigned intid)
 int vgic_inject_sgi(struct vgic *vgic, unsigned sender, uint64_t sgi1r)
 {
 	unsigned intid = SGI1R_INTID(sgi1r);
+	uint64_t all = (1ull << vgic->nr_vcpus) - 1;
 	uint32_t targets = 0, kicks = 0;
 
 	if (sender >= vgic->nr_vcpus)
 		return -EINVAL;
 	if (sgi1r & SGI1R_IRM) {
-		targets = ((1ull << vgic->nr_vcpus) - 1) & ~(1u << sender);
+		targets = (uint32_t)(all & ~(1ull << sender));
 	} else if (!SGI1R_AFF1(sgi1r) && !SGI1R_AFF2(sgi1r) &&
 		   !SGI1R_AFF3(sgi1r)) {
 		/* vCPU i has Aff0 = i: RS selects Aff0 16*RS .. 16*RS+15. */
-		for (unsigned b = 0; b < 16; b++) {
-			unsigned v = SGI1R_RS(sgi1r) * 16 + b;
+		unsigned first = SGI1R_RS(sgi1r) * 16;
 
-			if ((SGI1R_TARGETS(sgi1r) & (1u << b)) &&
-			    v < vgic->nr_vcpus)
-				targets |= 1u << v;
-		}
+		if (first < vgic->nr_vcpus)
+			targets = (uint32_t)(((uint64_t)SGI1R_TARGETS(sgi1r)
+					      << first) & all);
 	}
 	spin_lock(&vgic->lock);
-	for (unsigned v = 0; v < vgic->nr_vcpus; v++) {
+	for (uint32_t m = targets; m; m &= m - 1) {
+		unsigned v = (unsigned)__builtin_ctz(m);
 		struct vgic_irq *irq;
 
-		if (!(targets & (1u << v)) || !vgic->cpu[v])
+		if (!vgic->cpu[v])
 			continue;
 		irq = &vgic->cpu[v]->irqs[intid];
 		if (do_edge(vgic, irq, 0))

@@ -190,16 +190,17 @@ uint32_t vgic_sync_lrs(struct vgic *vgic, unsigned vcpu_id,
 		       const uint64_t *lrs, unsigned nr_lrs);
 
 /*
- * Before a guest entry: rewrite lrs[0..nr_lrs) (write them all back to
- * ICH_LR<n>_EL2). Interrupts already there are updated (new pending state,
- * disabled, retargeted, cleared); free list registers get the
+ * Before a guest entry: rewrite lrs[0..nr_lrs), which hold what
+ * ICH_LR<n>_EL2 hold; *written gets the list registers whose value changed
+ * (write those back). Interrupts already there are updated (new pending
+ * state, disabled, retargeted, cleared); free list registers get the
  * highest-priority deliverable interrupts (ties: lower INTID first); a
  * pending-only one of lower priority is evicted for a higher one. Returns
  * true if a deliverable interrupt did not fit: set ICH_HCR_EL2.UIE so the
  * guest exits when its list registers drain (else clear it).
  */
 bool vgic_flush_lrs(struct vgic *vgic, unsigned vcpu_id, uint64_t *lrs,
-		    unsigned nr_lrs);
+		    unsigned nr_lrs, uint32_t *written);
 
 /* Whether vcpu_id has an enabled pending interrupt (ends a WFI). */
 bool vgic_vcpu_has_pending(struct vgic *vgic, unsigned vcpu_id);
