@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@ struct dm {
 	struct tessera_vm_info info;
 	struct ioreq ioreq;
 	struct vm_fdt_params fdt;
+	uint8_t rng_seed[32]; /* /chosen/rng-seed of the current boot */
 	struct boot_layout layout;
 	struct log_ratelimit rl;
 	char err[512];
@@ -214,6 +216,21 @@ static void dump_dtb(struct dm *dm)
 		fclose(f);
 }
 
+/* A fresh seed for every boot, so that the User VM's crng is ready before
+ * its init runs instead of waiting for virtio-rng or for jitter. */
+static void seed_rng(struct dm *dm)
+{
+	ssize_t got = getrandom(dm->rng_seed, sizeof(dm->rng_seed),
+				GRND_NONBLOCK);
+
+	dm->fdt.rng_seed = dm->rng_seed;
+	dm->fdt.rng_seed_len = got == (ssize_t)sizeof(dm->rng_seed)
+				       ? sizeof(dm->rng_seed) : 0;
+	if (!dm->fdt.rng_seed_len)
+		log_warn("%s: no rng-seed for the User VM: %s", dm->o->name,
+			 got < 0 ? strerror(errno) : "short read");
+}
+
 /* Images, device tree, registers; reset (a reboot) between load and regs. */
 static int boot(struct dm *dm, bool reboot)
 {
@@ -223,6 +240,7 @@ static int boot(struct dm *dm, bool reboot)
 	enum boot_result br;
 	int rc;
 
+	seed_rng(dm);
 	br = boot_load(dm->o->kernel, dm->o->initrd, &dm->mem, &dm->fdt,
 		       dm->platform, dm->platform_size, &dm->layout, &regs,
 		       dm->err, sizeof(dm->err));

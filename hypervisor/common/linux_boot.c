@@ -26,6 +26,10 @@ static struct {
 	uint64_t kernel_size; /* the header's image_size: text to end of BSS */
 	uint64_t initrd_offset; /* in the store */
 	uint64_t initrd_size;
+	/* The platform's /chosen/rng-seed: entropy for one boot only, so a
+	 * reboot or another VM never gets the same seed again. */
+	uint8_t rng_seed[VM_FDT_MAX_RNG_SEED];
+	uint32_t rng_seed_len;
 	bool ready;
 } stage;
 
@@ -100,12 +104,32 @@ static int stage_initrd(const void *dtb)
 	return 0;
 }
 
+/* Keep the firmware's rng-seed (QEMU's virt gives 32 bytes) for the first
+ * Linux boot. */
+static void stage_rng_seed(const void *platform_dtb)
+{
+	struct fdt fdt;
+	const uint8_t *seed;
+	uint32_t len = 0;
+	int chosen;
+
+	if (fdt_open(&fdt, platform_dtb, platform_fdt_size()) < 0 ||
+	    (chosen = fdt_path(&fdt, "/chosen")) < 0)
+		return;
+	seed = fdt_prop(&fdt, chosen, "rng-seed", &len);
+	if (!seed || !len)
+		return;
+	stage.rng_seed_len = len < VM_FDT_MAX_RNG_SEED ? len : VM_FDT_MAX_RNG_SEED;
+	memcpy(stage.rng_seed, seed, stage.rng_seed_len);
+}
+
 int linux_boot_stage(const struct scenario_config *sc, const void *platform_dtb)
 {
 	stage.store = (uint8_t *)(uintptr_t)sc->image_store_base;
 	stage.store_size = sc->image_store_size;
 	if (stage_kernel() < 0 || stage_initrd(platform_dtb) < 0)
 		return -1;
+	stage_rng_seed(platform_dtb);
 	stage.ready = true;
 	log_info("linux boot: kernel %llu KiB, initrd %llu KiB staged",
 		 (unsigned long long)(stage.kernel_size >> 10),
@@ -197,11 +221,19 @@ int linux_boot_load(struct vm *vm, uint64_t *dtb_gpa)
 		memcpy(initrd, stage.store + stage.initrd_offset, stage.initrd_size);
 	make_bootargs(vm, bootargs, sizeof(bootargs));
 	fill_fdt_params(vm, &params, bootargs, initrd_gpa);
+	params.rng_seed = stage.rng_seed;
+	params.rng_seed_len = stage.rng_seed_len;
 	size = vm_fdt_build(dtb, DTB_WINDOW, platform_fdt(), platform_fdt_size(),
 			    &params, err, sizeof(err));
 	if (size < 0) {
 		log_err("vm %s: %s", vm_name(vm), err);
 		return -1;
+	}
+	if (stage.rng_seed_len) {
+		log_info("vm %s: the platform's rng-seed (%u bytes) goes to this "
+			 "boot only", vm_name(vm), stage.rng_seed_len);
+		memset(stage.rng_seed, 0, sizeof(stage.rng_seed));
+		stage.rng_seed_len = 0;
 	}
 	arch_clean_dcache(kernel, stage.kernel_size);
 	if (initrd)

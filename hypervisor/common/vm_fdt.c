@@ -159,6 +159,9 @@ static int check_params(struct build *b)
 	     p->hsm_io_intid == p->hsm_event_intid))
 		return error(b, "HSM INTIDs %u and %u are not two SPIs",
 			     p->hsm_io_intid, p->hsm_event_intid);
+	if (p->rng_seed_len > VM_FDT_MAX_RNG_SEED ||
+	    (p->rng_seed_len && !p->rng_seed))
+		return error(b, "rng-seed of %u bytes", p->rng_seed_len);
 	if ((p->initrd_start || p->initrd_end) &&
 	    p->initrd_end <= p->initrd_start)
 		return error(b, "initrd 0x%llx..0x%llx is empty",
@@ -759,6 +762,8 @@ static void write_chosen(struct build *b)
 		fdtw_prop_u64(w, "linux,initrd-start", p->initrd_start);
 		fdtw_prop_u64(w, "linux,initrd-end", p->initrd_end);
 	}
+	if (p->rng_seed_len)
+		fdtw_prop(w, "rng-seed", p->rng_seed, p->rng_seed_len);
 	fdtw_end_node(w);
 }
 

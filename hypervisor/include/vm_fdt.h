@@ -15,6 +15,7 @@
 #define VM_FDT_UART_SIZE 0x1000u
 #define VM_FDT_MAX_VCPUS 256u      /* cpu@N with reg N = MPIDR Aff0 */
 #define VM_FDT_MAX_VIRTIO 8u       /* emulated virtio-mmio transports */
+#define VM_FDT_MAX_RNG_SEED 64u    /* bytes of /chosen/rng-seed */
 
 struct vm_fdt_range {
 	uint64_t base;
@@ -51,6 +52,10 @@ struct vm_fdt_params {
 	uint32_t hsm_io_intid;
 	uint32_t hsm_event_intid;
 	const char *bootargs; /* /chosen/bootargs, NULL: none */
+	/* /chosen/rng-seed: entropy the kernel credits before it runs
+	 * anything (Linux seeds its crng from it), 0 bytes: none. */
+	const uint8_t *rng_seed;
+	uint32_t rng_seed_len; /* 0..VM_FDT_MAX_RNG_SEED */
 	uint64_t initrd_start; /* [start, end) guest-physical, 0 and 0: none */
 	uint64_t initrd_end;
 };

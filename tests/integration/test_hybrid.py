@@ -70,6 +70,12 @@ def test_service_vm_boots_smp_with_memory_disk_and_timers(ctx):
                f"Service VM init saw: {run.line(i)}")
         verify_sos_check(check_lines(run, i, prefix="[sos] "), 3,
                          sos_memory_mib(ctx.build), disk_token(ctx.build))
+        # The platform's rng-seed reached the kernel: its crng was ready
+        # before anything ran (without the seed: some 15 s into the boot).
+        crng = run.wait_for(r"^\[sos\] \[\s*(\d+)\.\d+\] random: crng init done",
+                            0, timeout=1)
+        expect(re.search(r"\[\s*(\d+)\.", run.line(crng))[1] == "0",
+               f"the crng was ready late: {run.line(crng)}")
         start = run.wait_for(SHELL, i)
         # The console's input goes to the Service VM's shell.
         shell(run, "echo typed-$((6*7))", r"^\[sos\] typed-42\r?$", start)
@@ -87,6 +93,10 @@ def test_rt0_keeps_running_through_sos_boot_load_and_reboot(ctx):
         reset = run.wait_for(r"^\[hv\] vm sos: resetting \(PSCI SYSTEM_RESET\)",
                              done, timeout=60)
         again = run.wait_for(SHELL, reset, timeout=90)
+        # The platform's one seed went to the first boot, not again.
+        seeded = run.matching(r"^\[hv\] vm sos: the platform's rng-seed")
+        expect(len(seeded) == 1 and seeded[0] < reset,
+               f"rng-seed given at lines {seeded} (reset at {reset})")
         shell(run, "echo back-$((6*7))", r"^\[sos\] back-42\r?$", again)
         after = run.wait_for(HEARTBEAT, again + 1)
         gap = heartbeat_without_gaps(run, after)

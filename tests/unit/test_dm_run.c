@@ -511,9 +511,25 @@ static void test_polling(void **state)
 	assert_int_equal(count(FAKE_INFO), 3);
 }
 
+/* The rng-seed line of a dumped device tree (dtc's text), or "". */
+static void seed_line(const char *dtb, char *line, size_t size)
+{
+	char cmd[160];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd),
+		 "dtc -I dtb -O dts %s 2>/dev/null | grep rng-seed", dtb);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	if (!fgets(line, (int)size, f))
+		line[0] = '\0';
+	pclose(f);
+}
+
 static void test_dump_dtb(void **state)
 {
 	char dtb[] = "/tmp/tessera-dm-dump-XXXXXX", cmd[128];
+	char seed[2][256];
 
 	(void)state;
 	close(mkstemp(dtb));
@@ -523,6 +539,18 @@ static void test_dump_dtb(void **state)
 		 "dtc -I dtb -O dts %s 2>/dev/null | grep -q virtio_mmio@a000200",
 		 dtb);
 	assert_int_equal(system(cmd), 0);
+	/* 32 bytes of fresh entropy in /chosen, different every boot */
+	seed_line(dtb, seed[0], sizeof(seed[0]));
+	teardown(state);
+	setup(state);
+	vm.on_wait = wait_poweroff;
+	assert_int_equal(run_args(ARGS("--dump-dtb", dtb)), DM_EXIT_POWEROFF);
+	seed_line(dtb, seed[1], sizeof(seed[1]));
+	for (unsigned i = 0; i < 2; i++)
+		if (!strstr(seed[i], "rng-seed = <0x") ||
+		    strlen(strchr(seed[i], '<')) < 8 * 3)
+			fail_msg("no 32-byte rng-seed: \"%s\"", seed[i]);
+	assert_string_not_equal(seed[0], seed[1]);
 	unlink(dtb);
 }
 

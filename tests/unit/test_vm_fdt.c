@@ -87,6 +87,8 @@ static const struct vm_fdt_params sos = {
 	.devices = {{0x09010000, 0x1000}, VIRTIO(31), VIRTIO(30), VIRTIO(29),
 		    VIRTIO(28), VIRTIO(27), VIRTIO(26), VIRTIO(25)},
 	.bootargs = "console=ttyAMA0 earlycon root=/dev/vda rw",
+	.rng_seed = (const uint8_t[]){0xb9, 0xe0, 0x82, 0x8e, 0, 0x31, 0x7c},
+	.rng_seed_len = 7,
 	.initrd_start = 0x58000000,
 	.initrd_end = 0x58c00000,
 };
@@ -496,6 +498,11 @@ static void expect_chosen(const struct check *c)
 		expect_no_prop(c->vm, chosen, "linux,initrd-start");
 		expect_no_prop(c->vm, chosen, "linux,initrd-end");
 	}
+	if (p->rng_seed_len)
+		expect_prop(c->vm, chosen, "rng-seed", p->rng_seed,
+			    (int)p->rng_seed_len);
+	else
+		expect_no_prop(c->vm, chosen, "rng-seed");
 	assert_true(fdt_first_subnode(c->vm, chosen) < 0);
 }
 
@@ -691,6 +698,16 @@ static void test_memory_regions(void **state)
 	expect_refused(&plat, &p, "0 memory regions");
 	p.mem_count = SCENARIO_MAX_MEM_REGIONS + 1;
 	expect_refused(&plat, &p, "memory regions");
+	/* rng-seed: at most VM_FDT_MAX_RNG_SEED bytes, and some to copy */
+	p = bare;
+	p.rng_seed = (const uint8_t[VM_FDT_MAX_RNG_SEED + 1]){1};
+	p.rng_seed_len = VM_FDT_MAX_RNG_SEED;
+	build_and_check(&plat, &p);
+	p.rng_seed_len = VM_FDT_MAX_RNG_SEED + 1;
+	expect_refused(&plat, &p, "rng-seed of 65 bytes");
+	p.rng_seed = NULL;
+	p.rng_seed_len = 1;
+	expect_refused(&plat, &p, "rng-seed of 1 bytes");
 	free(plat.data);
 }
 
