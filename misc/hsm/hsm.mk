@@ -7,6 +7,8 @@
 #   $(BUILD)/hsm/kbuild/          kbuild's directory: tessera_hsm.ko with
 #                                 debug information, for gdb and faddr2line
 #   $(BUILD)/hsm/hsm-check        static arm64 test program (/bin/hsm-check)
+#   $(BUILD)/hsm/hsm-hostile,     more of them (/bin/hsm-hostile,
+#     hsm-stall                   /bin/hsm-stall), for the QEMU tests
 #   make hsm                      both (part of 'make' when the headers exist)
 #   make hsm-rootfs               $(BUILD)/hsm/rootfs.cpio.gz: the initramfs
 #                                 with them, without touching $(GUEST_DIR)
@@ -30,6 +32,7 @@ HSM_DEPS := $(HSM_SRCS) $(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.m
 	$(GUEST_DIR)/kernel-version
 HSM_CHECK_SRC := $(HSM_SRC_DIR)/tests/hsm_check.c
 HSM_HOSTILE := $(HSM_OUT)/hsm-hostile
+HSM_STALL := $(HSM_OUT)/hsm-stall
 # What build_rootfs.py puts into the initramfs (it copes with a missing
 # module: plain builds without the guest headers).
 HSM_ROOTFS_ARGS = --hsm-dir $(HSM_OUT)
@@ -66,12 +69,15 @@ $(HSM_MOCK_OUT)/tessera_hsm.ko: $(HSM_DEPS)
 	@echo "  KMOD    $@ (mock hypervisor)"
 	$(call hsm_kbuild,$(HSM_MOCK_OUT),TESSERA_HSM_MOCK=1)
 
-$(HSM_HOSTILE): $(HSM_SRC_DIR)/tests/hsm_hostile.c \
+# hsm-NAME from tests/hsm_NAME.c (hsm-stall runs threads).
+# Both run the one-loop User VM of tests/tiny_uvm.c.
+$(HSM_HOSTILE) $(HSM_STALL): $(HSM_OUT)/hsm-%: $(HSM_SRC_DIR)/tests/hsm_%.c \
+		$(HSM_SRC_DIR)/tests/tiny_uvm.c $(HSM_SRC_DIR)/tests/tiny_uvm.h \
 		$(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.mk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CROSS_COMPILE)gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -s \
-		-I $(HSM_UAPI) -o $@ $<
+	$(Q)$(CROSS_COMPILE)gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -pthread \
+		-I $(HSM_UAPI) -o $@ $< $(HSM_SRC_DIR)/tests/tiny_uvm.c
 
 $(HSM_OUT)/hsm-check $(HSM_MOCK_OUT)/hsm-check: $(HSM_CHECK_SRC) \
 		$(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.mk
@@ -82,7 +88,7 @@ $(HSM_OUT)/hsm-check $(HSM_MOCK_OUT)/hsm-check: $(HSM_CHECK_SRC) \
 
 # In 'make' only when setup.sh has unpacked the guest headers.
 ifneq ($(wildcard $(HSM_KDIR)/Makefile),)
-HSM_TARGETS := $(HSM_KO) $(HSM_CHECK) $(HSM_HOSTILE)
+HSM_TARGETS := $(HSM_KO) $(HSM_CHECK) $(HSM_HOSTILE) $(HSM_STALL)
 endif
 
 hsm: $(HSM_TARGETS)

@@ -70,6 +70,7 @@ HSM_MODULE_PATH = "extra/" + HSM_MODULE     # under /lib/modules/<release>
 HSM_CHECK = "hsm-check"                     # installed as /bin/hsm-check
 HVC_CHECK_MODULE = "tessera_hvc_check.ko"   # a test module, beside it
 HSM_HOSTILE = "hsm-hostile"                 # a lying device model (tests)
+HSM_STALL = "hsm-stall"                     # a slow device model (tests)
 
 DIRS = ("bin", "dev", "etc", "lib", "lib/modules", "mnt", "proc", "root",
         "sys", "tests", "tmp", "usr")
@@ -299,7 +300,7 @@ def hsm_inputs(hsm_dir, release):
     hvc = os.path.join(hsm_dir, HVC_CHECK_MODULE)
     if os.path.exists(hvc):
         out[f"lib/modules/{release}/extra/{HVC_CHECK_MODULE}"] = (read(hvc), 0o644)
-    for tool in (HSM_CHECK, HSM_HOSTILE):
+    for tool in (HSM_CHECK, HSM_HOSTILE, HSM_STALL):
         path = os.path.join(hsm_dir, tool)
         if os.path.exists(path):
             out[f"bin/{tool}"] = (read(path), 0o755)

@@ -34,15 +34,25 @@ def shell(run, command, answer, start=0, timeout=60):
     return run.wait_for(answer, start, timeout=timeout)
 
 
-def launch_check(run, start, vcpus=2):
+def launch_check(run, start, vcpus=2, polling=False):
     """One User VM run of uvm-check.sh: its check lines, the device model's
-    exit status, the line after it all. Returns (token, checks, end)."""
+    exit status, the line after it all. Returns (token, checks, end).
+    polling: the device model's --polling (launch_uos.sh -p), the vCPUs
+    watch their slots instead of waiting for notifications."""
     token = "tok-" + secrets.token_hex(8)
-    cmd = (f'launch_uos.sh -c {vcpus} -B "tessera.run=uvm-check.sh '
-           f'tessera.poweroff=1 tessera.token={token}"; echo dm-exit=$?')
+    mode = "polling" if polling else "notify"
+    # A polling device model never sleeps. On CPU 1 or 2 it would keep the
+    # Service VM's vCPU there runnable for good, and in hybrid the Service
+    # VM outranks uvm0 (200 to 100): the uvm0 vCPU sharing that pCPU would
+    # never run (seen: taskset -c 1, no line from uvm0 in 150 s). So it
+    # goes on CPU 0, which the Service VM has alone.
+    pin = "taskset -c 0 " if polling else ""
+    cmd = (f'{pin}launch_uos.sh -c {vcpus}{" -p" if polling else ""} -B '
+           f'"tessera.run=uvm-check.sh tessera.poweroff=1 tessera.token={token}"'
+           '; echo dm-exit=$?')
     run.send(cmd + "\n")
-    created = run.wait_for(rf"^\[hv\] vm uvm0: created with {vcpus} vCPU",
-                           start, timeout=120)
+    created = run.wait_for(rf"^\[hv\] vm uvm0: created with {vcpus} vCPU\(s\), "
+                           rf"{mode} completion", start, timeout=120)
     init = run.wait_for(r"^\[uvm0\] tessera-guest: init done, (\d+) CPUs",
                         created, timeout=240)
     expect(re.search(r"init done, (\d+)", run.line(init))[1] == str(vcpus),
@@ -98,6 +108,21 @@ def test_user_vm_boots_runs_its_devices_and_powers_off(ctx):
             run.wait_for(rf"^\[hv\] vm uvm0 vcpu {vcpu}: \d+ exits; pCPU "
                          rf"{pcpu}: ", start)
         end = written_to_disk(run, token, end)
+        end = shell(run, "echo alive-$((6*7))", r"^\[sos\] alive-42\r?$", end)
+        heartbeat_without_gaps(run, run.wait_for(HEARTBEAT, end + 1))
+        expect(not hv_errors(run), f"hypervisor errors: {hv_errors(run)}")
+
+
+def test_user_vm_in_polling_mode(ctx):
+    """The same User VM with the device model's --polling: its vCPU watches
+    its slot (no notification), the device model spins on it (on CPU 0, see
+    launch_check), every device works, it powers off and the device model
+    exits 0. One launch, one vCPU."""
+    with boot(ctx, "uvm-polling") as run:
+        start = run.wait_for(SHELL)
+        shell(run, "echo ready-$((6*7))", r"^\[sos\] ready-42\r?$", start)
+        token, checks, end = launch_check(run, start, vcpus=1, polling=True)
+        verify_uvm_check(checks, 1, uvm_disk_token(ctx.build), token)
         end = shell(run, "echo alive-$((6*7))", r"^\[sos\] alive-42\r?$", end)
         heartbeat_without_gaps(run, run.wait_for(HEARTBEAT, end + 1))
         expect(not hv_errors(run), f"hypervisor errors: {hv_errors(run)}")

@@ -22,30 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tessera_hsm.h"
-
-#define RAM_GPA 0x40000000ull
-#define RAM_SIZE (2u << 20)
-#define MMIO_GPA 0x0a000000ull /* nobody's: forwarded to us */
-#define VECTORS 0x800u          /* VBAR_EL1 offset in RAM */
-
-/* x2 = the MMIO address, x3 = the vectors (set as boot registers). */
-static const uint32_t guest_code[] = {
-	0xd518c003, /* msr  vbar_el1, x3 */
-	0xd5033fdf, /* isb */
-	0xb9400041, /* 1: ldr w1, [x2] */
-	0xb9000441, /* str  w1, [x2, #4] */
-	0x17fffffe, /* b    1b */
-};
-
-/* Synchronous exception, current EL with SPx (VBAR + 0x200): an injected
- * data abort; skip the access and go on. */
-static const uint32_t abort_handler[] = {
-	0xd5384029, /* mrs  x9, elr_el1 */
-	0x91001129, /* add  x9, x9, #4 */
-	0xd5184029, /* msr  elr_el1, x9 */
-	0xd69f03e0, /* eret */
-};
+#include "tiny_uvm.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -70,15 +47,13 @@ static void die(const char *what, int err)
 
 int main(int argc, char **argv)
 {
-	struct tessera_hsm_create_vm vm = {.vcpu_count = 1};
-	struct tessera_hsm_vcpu_regs regs = {0};
-	struct tessera_hsm_memory mem = {0};
+	struct tiny_uvm t;
+	const char *what;
 	struct tessera_vm_info info;
 	struct tessera_io_stats st;
 	const char *name = "uvm0";
 	unsigned secs = 4, writes = 0, notifies = 0;
 	volatile struct tessera_io_slot *slot;
-	uint8_t *ram;
 	time_t end;
 	int fd, opt, ret;
 
@@ -95,33 +70,10 @@ int main(int argc, char **argv)
 	fd = open(TESSERA_HSM_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		die("open " TESSERA_HSM_DEVICE, -errno);
-	strncpy(vm.name, name, sizeof(vm.name) - 1);
-	ret = xioctl(fd, TESSERA_HSM_CREATE_VM, &vm);
+	ret = tiny_uvm_create(fd, &t, name, 0, TINY_READ_WRITE, &what);
 	if (ret)
-		die("CREATE_VM", ret);
-	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (ram == MAP_FAILED)
-		die("mmap RAM", -errno);
-	memcpy(ram, guest_code, sizeof(guest_code));
-	memcpy(ram + VECTORS + 0x200, abort_handler, sizeof(abort_handler));
-	__builtin___clear_cache((char *)ram, (char *)ram + RAM_SIZE);
-	mem = (struct tessera_hsm_memory){(uintptr_t)ram, RAM_GPA, RAM_SIZE,
-					  TESSERA_MEM_READ | TESSERA_MEM_WRITE |
-						  TESSERA_MEM_EXEC, 0};
-	ret = xioctl(fd, TESSERA_HSM_SET_MEMORY, &mem);
-	if (ret)
-		die("SET_MEMORY", ret);
-	regs.regs.pc = RAM_GPA;
-	regs.regs.x[2] = MMIO_GPA;
-	regs.regs.x[3] = RAM_GPA + VECTORS;
-	ret = xioctl(fd, TESSERA_HSM_SET_VCPU_REGS, &regs);
-	if (ret)
-		die("SET_VCPU_REGS", ret);
-	slot = mmap(NULL, vm.nr_request_pages * TESSERA_IO_PAGE_SIZE,
-		    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (slot == MAP_FAILED)
-		die("mmap the request page", -errno);
+		die(what, ret);
+	slot = t.slots;
 	ret = xioctl(fd, TESSERA_HSM_START_VM, NULL);
 	if (ret)
 		die("START_VM", ret);
