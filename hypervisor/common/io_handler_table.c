@@ -102,6 +102,32 @@ static enum io_lookup classify(const struct io_handler_table *t, uint32_t n,
 	return IO_LOOKUP_MISS;
 }
 
+/* After a miss at pos: the gap of `space` the access fell in, between the
+ * entries around pos. (prev ends at or before the access, so its end does
+ * not wrap.) */
+static struct io_table_hint gap_at(const struct io_handler_table *t,
+				   uint32_t n, uint32_t pos, unsigned space,
+				   uint32_t seq)
+{
+	struct io_table_hint g = {.seq = seq, .idx = IO_TABLE_HINT_GAP,
+				  .space = space, .gap_first = 0,
+				  .gap_last = ~0ull};
+
+	if (pos > 0) {
+		const struct io_handler *prev = &t->pool[LOAD(t->order[pos - 1])];
+
+		if (LOAD(prev->space) == space)
+			g.gap_first = LOAD(prev->base) + LOAD(prev->size);
+	}
+	if (pos < n) {
+		const struct io_handler *next = &t->pool[LOAD(t->order[pos])];
+
+		if (LOAD(next->space) == space)
+			g.gap_last = LOAD(next->base) - 1;
+	}
+	return g;
+}
+
 /* Pin h, then check that no writer came since seq: pairs with the fence
  * in table_retire(). */
 static bool pin(struct io_handler_table *t, struct io_handler *h, uint32_t seq)
@@ -115,22 +141,33 @@ static bool pin(struct io_handler_table *t, struct io_handler *h, uint32_t seq)
 	return false;
 }
 
-/* A vCPU polling one register hits the same handler again and again: while
- * no writer came since the hit, that entry is still live and in place, and
- * the search can be skipped. */
-static struct io_handler *try_hint(struct io_handler_table *t,
-				   const struct io_table_hint *hint,
-				   unsigned space, uint64_t first, uint64_t last)
+/*
+ * A vCPU polling one register finds the same thing again and again: while
+ * no writer came since, the entry it hit is still live and in place, and
+ * the gap it missed in is still empty, so the search can be skipped. A
+ * HIT (with *h pinned) or MISS; IO_LOOKUP_STRADDLE: no answer, search.
+ */
+static enum io_lookup try_hint(struct io_handler_table *t,
+			       const struct io_table_hint *hint,
+			       unsigned space, uint64_t first, uint64_t last,
+			       struct io_handler **h)
 {
 	uint32_t seq = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
-	struct io_handler *h;
 
-	if (seq != hint->seq || hint->idx >= CONFIG_IO_MAX_HANDLERS)
-		return NULL;
-	h = &t->pool[hint->idx];
-	if (!holds(h, space, first) || !holds(h, space, last))
-		return NULL;
-	return pin(t, h, seq) ? h : NULL;
+	if (seq != hint->seq)
+		return IO_LOOKUP_STRADDLE;
+	if (hint->idx == IO_TABLE_HINT_GAP)
+		return hint->space == space && first >= hint->gap_first &&
+			       last <= hint->gap_last
+		       ? IO_LOOKUP_MISS
+		       : IO_LOOKUP_STRADDLE;
+	if (hint->idx >= CONFIG_IO_MAX_HANDLERS)
+		return IO_LOOKUP_STRADDLE;
+	*h = &t->pool[hint->idx];
+	if (!holds(*h, space, first) || !holds(*h, space, last) ||
+	    !pin(t, *h, seq))
+		return IO_LOOKUP_STRADDLE;
+	return IO_LOOKUP_HIT;
 }
 
 enum io_lookup io_table_get(struct io_handler_table *t,
@@ -139,8 +176,12 @@ enum io_lookup io_table_get(struct io_handler_table *t,
 {
 	uint64_t last = addr + size - 1;
 
-	if (hint && (*h = try_hint(t, hint, space, addr, last)))
-		return IO_LOOKUP_HIT;
+	if (hint) {
+		enum io_lookup r = try_hint(t, hint, space, addr, last, h);
+
+		if (r != IO_LOOKUP_STRADDLE)
+			return r;
+	}
 	for (;;) {
 		uint32_t seq = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE);
 		uint32_t n = LOAD(t->count), pos;
@@ -152,10 +193,17 @@ enum io_lookup io_table_get(struct io_handler_table *t,
 		}
 		r = classify(t, n, space, addr, last, &pos);
 		if (r != IO_LOOKUP_HIT) {
+			struct io_table_hint gap;
+
+			/* read before the check, like everything it uses */
+			if (hint && r == IO_LOOKUP_MISS)
+				gap = gap_at(t, n, pos, space, seq);
 			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			if (LOAD(t->seq) == seq)
-				return r;
-			continue;
+			if (LOAD(t->seq) != seq)
+				continue;
+			if (hint && r == IO_LOOKUP_MISS)
+				*hint = gap;
+			return r;
 		}
 		*h = &t->pool[LOAD(t->order[pos - 1])];
 		if (pin(t, *h, seq)) {

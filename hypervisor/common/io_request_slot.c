@@ -88,7 +88,10 @@ enum io_forward io_forward(struct io_vm *io, unsigned vcpu_id,
 	slot_fill(s, io->completion_mode, ++w->seq, a);
 	__atomic_store_n(&s->state, TESSERA_IO_STATE_PENDING, __ATOMIC_RELEASE);
 	io_stat_inc(io, forwarded);
-	io_arch_raise_upcall(io);
+	/* A polling device model looks at the slots by itself: an interrupt
+	 * would only cost the Service VM an exit and a handler per access. */
+	if (io->completion_mode == TESSERA_IO_COMPLETION_NOTIFY)
+		io_arch_raise_upcall(io);
 	return IO_FORWARD_SENT;
 }
 

@@ -108,6 +108,7 @@ static bool io_resume(struct vcpu *v)
 	enum io_result r = io_complete(io, v->id, &v->io.access);
 
 	if (r == IO_PENDING && io_completes_by_notify(io)) {
+		v->stats.io_waits++;
 		sched_block(v, VCPU_BLOCK_IO);
 		/* A notification may have come in before we blocked. */
 		r = io_complete(io, v->id, &v->io.access);
@@ -115,8 +116,10 @@ static bool io_resume(struct vcpu *v)
 			sched_wake(v, VCPU_BLOCK_IO);
 	}
 	if (r == IO_PENDING) {
-		if (!io_completes_by_notify(io))
+		if (!io_completes_by_notify(io)) {
+			v->stats.io_polls++;
 			cpu_relax(); /* polling: look again next turn */
+		}
 		return false;
 	}
 	v->io.pending = false;

@@ -182,6 +182,13 @@ static void log_costs(const struct vm *vm)
 			 (unsigned long long)v->stats.exits, v->pcpu->id,
 			 (unsigned long long)v->pcpu->stats.exits,
 			 (unsigned long long)v->pcpu->stats.irqs);
+		if (v->stats.io_forwarded)
+			log_info("vm %s vcpu %u: %llu accesses forwarded, %llu "
+				 "waits for the device model, %llu looks at a "
+				 "pending slot", vm_name(vm), i,
+				 (unsigned long long)v->stats.io_forwarded,
+				 (unsigned long long)v->stats.io_waits,
+				 (unsigned long long)v->stats.io_polls);
 	}
 }
 

@@ -104,12 +104,16 @@ struct io_stats {
 	uint64_t cancelled; /* forwarded, then cancelled by reset/destroy */
 };
 
-/* The handler a vCPU hit last, valid while the table's seq is unchanged
- * (io_handler_table.c). Touched by that vCPU only. */
+/* What a vCPU's last lookup found, valid while the table's seq is unchanged
+ * (io_handler_table.c): the handler it hit, or the gap between handlers it
+ * missed in. Touched by that vCPU only. */
 struct io_table_hint {
-	uint32_t seq; /* odd: none */
-	uint32_t idx; /* pool index */
+	uint32_t seq;  /* odd: none */
+	uint32_t idx;  /* pool index, or IO_TABLE_HINT_GAP */
+	uint32_t space;
+	uint64_t gap_first, gap_last; /* the gap: no handler in [first, last] */
 };
+#define IO_TABLE_HINT_GAP 0xffffffffu
 
 /* Per-vCPU I/O state, private to the hypervisor. */
 struct io_vcpu_wait {

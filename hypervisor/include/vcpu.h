@@ -42,6 +42,8 @@ struct vcpu_stats {
 	uint64_t exits;
 	uint64_t io_emulated;
 	uint64_t io_forwarded;
+	uint64_t io_polls; /* polling mode: looks at a slot still pending */
+	uint64_t io_waits; /* notify mode: blocks for the device model */
 	uint64_t wfi_blocks;
 };
 

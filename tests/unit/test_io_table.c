@@ -169,12 +169,36 @@ static void test_hint_follows_the_table(void **state)
 			 IO_LOOKUP_STRADDLE);
 	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1010, 4, &base), IO_LOOKUP_HIT);
 	assert_int_equal(base, 0x1000);
+	/* a miss leaves the gap it fell in: all of PIO here */
 	assert_int_equal(get(t, IO_SPACE_PIO, 0x1010, 4, &base), IO_LOOKUP_MISS);
-	assert_int_equal(t->pool[hint.idx].base, 0x1000); /* kept on a miss */
+	assert_int_equal(hint.idx, IO_TABLE_HINT_GAP);
+	assert_int_equal(hint.space, IO_SPACE_PIO);
+	assert_int_equal(hint.gap_first, 0);
+	assert_int_equal(hint.gap_last, ~0ull);
+	/* and in MMIO, the room between two handlers */
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1800, 4, &base), IO_LOOKUP_MISS);
+	assert_int_equal(hint.gap_first, 0x1100);
+	assert_int_equal(hint.gap_last, 0x1fff);
+	/* in the gap: a miss; across its end or in another space: searched */
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1ffc, 4, &base), IO_LOOKUP_MISS);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1ffe, 4, &base),
+			 IO_LOOKUP_STRADDLE);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1800, 4, &base), IO_LOOKUP_MISS);
+	assert_int_equal(get(t, IO_SPACE_PIO, 0x2010, 4, &base), IO_LOOKUP_MISS);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x2010, 4, &base), IO_LOOKUP_HIT);
+	assert_int_equal(base, 0x2000);
+	/* below the first handler: [0, its base) */
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x10, 4, &base), IO_LOOKUP_MISS);
+	assert_int_equal(hint.gap_first, 0);
+	assert_int_equal(hint.gap_last, 0xfff);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1010, 4, &base), IO_LOOKUP_HIT);
 	/* its entry goes, and its place takes another range: never used */
 	assert_int_equal(io_table_remove(t, IO_SPACE_MMIO, 0x1000), 0);
 	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1010, 4, &base), IO_LOOKUP_MISS);
+	/* a handler lands in the gap the last miss left: not missed again */
 	assert_int_equal(add(t, IO_SPACE_MMIO, 0x1080, 0x100), 0);
+	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1090, 4, &base), IO_LOOKUP_HIT);
+	assert_int_equal(base, 0x1080);
 	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1010, 4, &base), IO_LOOKUP_MISS);
 	assert_int_equal(get(t, IO_SPACE_MMIO, 0x1090, 4, &base), IO_LOOKUP_HIT);
 	assert_int_equal(base, 0x1080);
