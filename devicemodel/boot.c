@@ -112,24 +112,54 @@ static int open_sized(const char *what, const char *path, uint64_t *size,
 	return fd;
 }
 
-int boot_check_kernel(const char *path, struct arm64_image *img, char *err,
-		      size_t errlen)
+/* A bare-metal image is laid out as an Image with text_offset 0 that
+ * uses no memory beyond its file. */
+static int bare_image(uint64_t file_size, const char *path,
+		      struct arm64_image *img, char *err, size_t errlen)
+{
+	if (!file_size) {
+		snprintf(err, errlen, "bare-metal image %s is empty", path);
+		return -1;
+	}
+	*img = (struct arm64_image){
+		.text_offset = 0,
+		.image_size = (file_size + 0xfffu) & ~0xfffull,
+		.file_size = file_size,
+	};
+	return 0;
+}
+
+/* The layout facts of the kernel file open at fd, of size bytes. */
+static int read_image(int fd, uint64_t size, bool bare, const char *path,
+		      struct arm64_image *img, char *err, size_t errlen)
 {
 	uint8_t hdr[ARM64_IMAGE_HEADER];
-	uint64_t size;
 	ssize_t n;
-	int fd = open_sized("kernel", path, &size, err, errlen);
 
-	if (fd < 0)
-		return -1;
+	if (bare)
+		return bare_image(size, path, img, err, errlen);
 	n = pread(fd, hdr, sizeof(hdr), 0);
-	close(fd);
 	if (n < 0) {
 		snprintf(err, errlen, "cannot read kernel %s: %s", path,
 			 strerror(errno));
 		return -1;
 	}
 	return boot_parse_image(hdr, (size_t)n, size, path, img, err, errlen);
+}
+
+int boot_check_kernel(const char *path, bool bare, struct arm64_image *img,
+		      char *err, size_t errlen)
+{
+	uint64_t size;
+	int fd = open_sized(bare ? "bare-metal image" : "kernel", path, &size,
+			    err, errlen);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = read_image(fd, size, bare, path, img, err, errlen);
+	close(fd);
+	return rc;
 }
 
 static unsigned long long mib(uint64_t v)
@@ -206,7 +236,7 @@ static int load_file(const char *what, const char *path, int fd,
 	return 0;
 }
 
-enum boot_result boot_load(const char *kernel, const char *initrd,
+enum boot_result boot_load(const char *kernel, bool bare, const char *initrd,
 			   const struct guest_mem *m, struct vm_fdt_params *p,
 			   const void *platform, size_t platform_size,
 			   struct boot_layout *l, struct tessera_vcpu_regs *regs,
@@ -214,20 +244,14 @@ enum boot_result boot_load(const char *kernel, const char *initrd,
 {
 	struct arm64_image img;
 	uint64_t isize = 0, ksize;
-	uint8_t hdr[ARM64_IMAGE_HEADER], *dtb;
+	uint8_t *dtb;
 	int kfd, ifd = -1, size;
-	ssize_t n;
 
-	kfd = open_sized("kernel", kernel, &ksize, err, errlen);
+	kfd = open_sized(bare ? "bare-metal image" : "kernel", kernel, &ksize,
+			 err, errlen);
 	if (kfd < 0)
 		return BOOT_EFILE;
-	n = pread(kfd, hdr, sizeof(hdr), 0);
-	if (n < 0) {
-		snprintf(err, errlen, "cannot read kernel %s: %s", kernel,
-			 strerror(errno));
-		goto file_error;
-	}
-	if (boot_parse_image(hdr, (size_t)n, ksize, kernel, &img, err, errlen))
+	if (read_image(kfd, ksize, bare, kernel, &img, err, errlen))
 		goto file_error;
 	if (initrd) {
 		ifd = open_sized("initrd", initrd, &isize, err, errlen);

@@ -11,10 +11,15 @@
  * 4 KiB aligned text_offset below 2 MiB, an image_size no smaller than the
  * file. A gzip'd Image (Debian's vmlinuz) or an EFI zboot image is refused
  * with how to unpack it.
+ *
+ * A bare-metal image (tessera-dm --bare) has no header: it goes where an
+ * Image with text_offset 0 goes and is entered at its first byte, with the
+ * same x0; it takes no initrd.
  */
 #ifndef TESSERA_DM_BOOT_H
 #define TESSERA_DM_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,9 +55,10 @@ enum boot_result {
 int boot_parse_image(const uint8_t *hdr, size_t len, uint64_t file_size,
 		     const char *path, struct arm64_image *img, char *err,
 		     size_t errlen);
-/* Open and check the kernel file (before anything is created). */
-int boot_check_kernel(const char *path, struct arm64_image *img, char *err,
-		      size_t errlen);
+/* Open and check the kernel file (before anything is created); bare: a
+ * bare-metal image, whose only check is that it is not empty. */
+int boot_check_kernel(const char *path, bool bare, struct arm64_image *img,
+		      char *err, size_t errlen);
 /* Where an Image and an initrd of initrd_size bytes go in m, if they fit. */
 int boot_plan(const struct arm64_image *img, uint64_t initrd_size,
 	      const struct guest_mem *m, struct boot_layout *l, char *err,
@@ -64,7 +70,7 @@ int boot_plan(const struct arm64_image *img, uint64_t initrd_size,
  * clean the caches, and fill vCPU 0's registers. Reads the files afresh
  * (also on a VM reset). BOOT_OK, or an error with a sentence in err.
  */
-enum boot_result boot_load(const char *kernel, const char *initrd,
+enum boot_result boot_load(const char *kernel, bool bare, const char *initrd,
 			   const struct guest_mem *m, struct vm_fdt_params *p,
 			   const void *platform, size_t platform_size,
 			   struct boot_layout *l, struct tessera_vcpu_regs *regs,

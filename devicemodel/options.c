@@ -12,6 +12,7 @@
 enum {
 	OPT_NAME = 0x100,
 	OPT_POLLING,
+	OPT_BARE,
 	OPT_PLATFORM_DTB,
 	OPT_DUMP_DTB,
 	OPT_HSM,
@@ -26,6 +27,7 @@ static const struct option long_opts[] = {
 	{"device", required_argument, NULL, 's'},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"polling", no_argument, NULL, OPT_POLLING},
+	{"bare", no_argument, NULL, OPT_BARE},
 	{"platform-dtb", required_argument, NULL, OPT_PLATFORM_DTB},
 	{"dump-dtb", required_argument, NULL, OPT_DUMP_DTB},
 	{"hsm", required_argument, NULL, OPT_HSM},
@@ -42,6 +44,9 @@ void options_usage(FILE *f)
 "\n"
 "  --name SLOT        the scenario's post-launched VM slot (e.g. uvm0)\n"
 "  -k, --kernel FILE  arm64 Linux Image (uncompressed)\n"
+"  --bare             -k is a bare-metal image instead: loaded where an\n"
+"                     Image goes (RAM + 2 MiB), entered at its first byte\n"
+"                     with x0 = the device tree; no initrd\n"
 "  -r, --initrd FILE  initrd / initramfs\n"
 "  -B, --bootargs STR kernel command line\n"
 "  -m, --mem SIZE     RAM: 256M (default), 1G, ...; no suffix: MiB\n"
@@ -224,6 +229,9 @@ int options_parse(struct dm_options *o, int argc, char *const argv[],
 		case OPT_POLLING:
 			o->polling = true;
 			break;
+		case OPT_BARE:
+			o->bare = true;
+			break;
 		case OPT_PLATFORM_DTB:
 			o->platform_dtb = optarg;
 			break;
@@ -254,5 +262,8 @@ int options_parse(struct dm_options *o, int argc, char *const argv[],
 			    "post-launched VM, e.g. uvm0)");
 	if (!o->kernel)
 		return fail(err, len, "-k IMAGE is required");
+	if (o->bare && o->initrd)
+		return fail(err, len, "--bare: a bare-metal image takes no "
+			    "initrd (-r %s)", o->initrd);
 	return 0;
 }

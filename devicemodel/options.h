@@ -32,6 +32,7 @@ struct dm_options {
 	uint64_t mem_size;      /* -m, bytes */
 	uint32_t vcpus;         /* -c */
 	const char *kernel;     /* -k */
+	bool bare;              /* --bare: -k is a bare-metal image */
 	const char *initrd;     /* -r, NULL: none */
 	const char *bootargs;   /* -B, NULL: none */
 	const char *name;       /* --name */

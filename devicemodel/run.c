@@ -119,7 +119,8 @@ static int prepare(struct dm *dm)
 			(unsigned long long)(o->mem_size >> 20), strerr(rc));
 		return DM_EXIT_FAILURE;
 	}
-	if (boot_check_kernel(o->kernel, &img, dm->err, sizeof(dm->err))) {
+	if (boot_check_kernel(o->kernel, o->bare, &img, dm->err,
+			      sizeof(dm->err))) {
 		log_err("%s", dm->err);
 		return DM_EXIT_FILE;
 	}
@@ -241,9 +242,9 @@ static int boot(struct dm *dm, bool reboot)
 	int rc;
 
 	seed_rng(dm);
-	br = boot_load(dm->o->kernel, dm->o->initrd, &dm->mem, &dm->fdt,
-		       dm->platform, dm->platform_size, &dm->layout, &regs,
-		       dm->err, sizeof(dm->err));
+	br = boot_load(dm->o->kernel, dm->o->bare, dm->o->initrd, &dm->mem,
+		       &dm->fdt, dm->platform, dm->platform_size, &dm->layout,
+		       &regs, dm->err, sizeof(dm->err));
 	if (br != BOOT_OK) {
 		log_err("%s: %s", name, dm->err);
 		return br == BOOT_EFILE ? DM_EXIT_FILE : DM_EXIT_REFUSED;

@@ -176,7 +176,7 @@ static void test_debian_kernel(void **state)
 		print_message("no %s: skipping the Debian kernel\n", GUEST_IMAGE);
 		skip();
 	}
-	if (boot_check_kernel(GUEST_IMAGE, &img, err, sizeof(err)))
+	if (boot_check_kernel(GUEST_IMAGE, false, &img, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_true(img.image_size >= img.file_size);
 	assert_int_equal(img.text_offset % 4096, 0);
@@ -232,8 +232,8 @@ static enum boot_result load(struct env *e, const char *initrd,
 			     struct tessera_vcpu_regs *regs)
 {
 	err[0] = '\0';
-	return boot_load(kpath, initrd, &e->mem, &e->p, e->plat, e->plat_size,
-			 l, regs, err, sizeof(err));
+	return boot_load(kpath, false, initrd, &e->mem, &e->p, e->plat,
+			 e->plat_size, l, regs, err, sizeof(err));
 }
 
 static const void *ram(struct env *e, uint64_t gpa, uint64_t n)
@@ -377,6 +377,44 @@ static void test_text_offset_and_no_initrd(void **state)
 	env_fini(&e);
 }
 
+/* --bare: the file as it is, where a text_offset-0 Image goes, entered at
+ * its first byte with x0 = the device tree; no header is read. */
+static void test_bare_image(void **state)
+{
+	struct env e;
+	struct boot_layout l;
+	struct tessera_vcpu_regs regs;
+	struct arm64_image img;
+	uint8_t bin[5000];
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(bin); i++)
+		bin[i] = (uint8_t)(i * 7 + 3); /* no Image magic anywhere */
+	write_file(kpath, "/tmp/tessera-dm-bare-XXXXXX", bin, sizeof(bin));
+	assert_int_equal(boot_check_kernel(kpath, false, &img, err,
+					   sizeof(err)), -1);
+	assert_int_equal(boot_check_kernel(kpath, true, &img, err, sizeof(err)),
+			 0);
+	assert_int_equal(img.image_size, 8192);
+	env_init(&e, 16 * MiB, 1);
+	err[0] = '\0';
+	assert_int_equal(boot_load(kpath, true, NULL, &e.mem, &e.p, e.plat,
+				   e.plat_size, &l, &regs, err, sizeof(err)),
+			 BOOT_OK);
+	assert_int_equal(l.kernel, 0x40200000);
+	assert_memory_equal(ram(&e, 0x40200000, sizeof(bin)), bin, sizeof(bin));
+	assert_int_equal(regs.pc, 0x40200000);
+	assert_int_equal(regs.x[0], l.dtb);
+	assert_int_equal(l.dtb, 0x40000000);
+	unlink(kpath);
+	/* empty: refused before anything is created */
+	write_file(kpath, "/tmp/tessera-dm-bare-XXXXXX", bin, 0);
+	assert_int_equal(boot_check_kernel(kpath, true, &img, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "is empty"));
+	env_fini(&e);
+}
+
 static void test_too_large_for_ram(void **state)
 {
 	struct env e;
@@ -511,6 +549,7 @@ int main(void)
 		T(test_debian_kernel),
 		T(test_load_layout),
 		T(test_text_offset_and_no_initrd),
+		T(test_bare_image),
 		T(test_too_large_for_ram),
 		T(test_missing_files),
 		T(test_device_tree_errors),

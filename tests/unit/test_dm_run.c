@@ -105,6 +105,8 @@ static void test_option_errors(void **state)
 	(void)state;
 	expect_usage_error(ARGS("-k", "K"), "--name SLOT is required");
 	expect_usage_error(ARGS("--name", "uvm0"), "-k IMAGE is required");
+	expect_usage_error(ARGS("--name", "a", "-k", "K", "--bare", "-r", "R"),
+			   "--bare: a bare-metal image takes no initrd (-r R)");
 	expect_usage_error(ARGS("--name", "0123456789abcdef", "-k", "K"),
 			   "1 to 15 characters");
 	expect_usage_error(ARGS("--name", "a", "-k", "K", "-m", "3M"),
