@@ -164,7 +164,8 @@ ROOTFS_INPUTS := misc/rootfs/build_rootfs.py misc/rootfs/init \
 UVM_SHARE := usr/share/tessera/uvm
 SOS_ADDS := bin/tessera-dm=$(DM_BIN) bin/launch_uos.sh=misc/launch/launch_uos.sh \
 	$(UVM_SHARE)/Image=$(GUEST_DIR)/Image \
-	$(UVM_SHARE)/rootfs.cpio.gz=$(UVM_ROOTFS) $(UVM_SHARE)/disk.img=$(UVM_DISK)
+	$(UVM_SHARE)/rootfs.cpio.gz=$(UVM_ROOTFS) $(UVM_SHARE)/disk.img=$(UVM_DISK) \
+	usr/share/tessera/bench/microbench.bin=$(UVM_BENCH)
 
 $(UVM_ROOTFS): $(ROOTFS_INPUTS) misc/rootfs/inittab-uvm
 	@echo "  ROOTFS  $@"
@@ -172,7 +173,7 @@ $(UVM_ROOTFS): $(ROOTFS_INPUTS) misc/rootfs/inittab-uvm
 		--out $@
 
 $(ROOTFS): $(ROOTFS_INPUTS) misc/rootfs/inittab $(UVM_ROOTFS) $(UVM_DISK) \
-		$(DM_BIN) misc/launch/launch_uos.sh
+		$(DM_BIN) misc/launch/launch_uos.sh $(UVM_BENCH)
 	@echo "  ROOTFS  $@"
 	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR) $(HSM_ROOTFS_ARGS) \
 		$(addprefix --add ,$(SOS_ADDS))

@@ -12,7 +12,11 @@
 #     -k KERNEL    kernel Image (default the Service VM's own kernel)
 #     -r INITRD    initramfs (default the User VM initramfs)
 #     -B ARGS      more kernel command-line arguments (appended)
-#     -p           polling completion instead of notifications
+#     -p           polling completion instead of notifications; the device
+#                  model then spins, so it runs pinned to CPU 0 (-P)
+#     -P CPUS      with -p: the Service VM CPUs the device model may use
+#                  (taskset list, default 0): none may share a pCPU with
+#                  the User VM, whose vCPUs it would starve there
 #     -h           this text
 #
 # The User VM's console is the device model's terminal (virtio-console on
@@ -28,12 +32,13 @@ kernel=$share/Image
 initrd=$share/rootfs.cpio.gz
 more=
 polling=
+dm_cpus=0
 
 usage() {
-	sed -n '4,20s/^# \{0,1\}//p' "$0"
+	sed -n '4,24s/^# \{0,1\}//p' "$0"
 }
 
-while getopts m:c:d:k:r:B:ph opt; do
+while getopts m:c:d:k:r:B:pP:h opt; do
 	case $opt in
 	m) mem=$OPTARG ;;
 	c) cpus=$OPTARG ;;
@@ -42,6 +47,7 @@ while getopts m:c:d:k:r:B:ph opt; do
 	r) initrd=$OPTARG ;;
 	B) more=$OPTARG ;;
 	p) polling=--polling ;;
+	P) dm_cpus=$OPTARG ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -64,5 +70,5 @@ bootargs="console=ttyAMA0 tessera.prompt=$slot${more:+ $more}"
 set -- --name "$slot" -m "$mem" -c "$cpus" -k "$kernel" -r "$initrd" \
 	-B "$bootargs" -s virtio-console,stdio -s virtio-rng
 [ "$disk" = - ] || set -- "$@" -s "virtio-blk,$disk"
-[ -z "$polling" ] || set -- "$@" "$polling"
+[ -z "$polling" ] || exec taskset -c "$dm_cpus" tessera-dm "$@" "$polling"
 exec tessera-dm "$@"

@@ -53,6 +53,16 @@ $(foreach a,$(SCENARIO_GUEST_ENTRIES),$(eval $(call guest_at,$(a))))
 # the ELF (tests/bench/bench_micro.py).
 GUEST_BINS += $(foreach a,$(SCENARIO_GUEST_ENTRIES),$(GUEST_OUT)/microbench-$(a).elf)
 
+# The micro-benchmark as a User VM, for the Service VM's filesystem
+# (tests/bench/bench_uvm.py): tessera-dm --bare loads it where a kernel
+# Image goes, RAM + 2 MiB (devicemodel/layout.h).
+UVM_BENCH_BASE := 0x40200000
+UVM_BENCH := $(GUEST_OUT)/microbench-uvm.bin
+$(GUEST_OUT)/microbench-uvm.elf: $(GUEST_OUT)/obj/microbench.o $(GUEST_RUNTIME_OBJS) $(GUEST_SRC)/guest.ld
+	$(Q)$(CROSS_COMPILE)ld -nostdlib --no-warn-rwx-segments -T $(GUEST_SRC)/guest.ld \
+		--defsym GUEST_BASE=$(UVM_BENCH_BASE) -o $@ $(GUEST_RUNTIME_OBJS) $<
+GUEST_BINS += $(UVM_BENCH)
+
 # The ELFs are kept (they are not intermediate files to delete); naming
 # them keeps .SECONDARY from covering every target of the build.
 .SECONDARY: $(patsubst %.bin,%.elf,$(filter %.bin,$(GUEST_BINS)))
