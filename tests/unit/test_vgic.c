@@ -1492,6 +1492,10 @@ static unsigned long injected[VGIC_NR_IRQS], taken[VGIC_NR_IRQS];
 static unsigned long duplicates, lost;
 static int injectors_left;
 
+/* Hang detectors, not timing checks: a loaded host (or TSAN's slowness)
+ * may take long, but never this long without any progress. */
+#define RACE_STALL_S 60
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -1503,7 +1507,7 @@ static double now_s(void)
 /* Wait until intid's last injection was taken; false on a timeout. */
 static bool wait_taken(unsigned intid)
 {
-	double deadline = now_s() + 10;
+	double deadline = now_s() + RACE_STALL_S;
 
 	while (__atomic_load_n(&outstanding[intid], __ATOMIC_ACQUIRE)) {
 		if (now_s() > deadline)
@@ -1556,7 +1560,7 @@ out:
 static void *vcpu_thread(void *arg)
 {
 	uint64_t rng = 0x9e3779b97f4a7c15ull;
-	double deadline = now_s() + 30;
+	double deadline = now_s() + RACE_STALL_S;
 
 	(void)arg;
 	for (;;) {
@@ -1583,11 +1587,13 @@ static void *vcpu_thread(void *arg)
 			}
 		}
 		sync(0);
+		if (!idle)
+			deadline = now_s() + RACE_STALL_S;
 		if (idle && !__atomic_load_n(&injectors_left, __ATOMIC_ACQUIRE) &&
 		    !vgic_vcpu_has_pending(&vg, 0))
 			break;
 		if (now_s() > deadline) {
-			lost++;
+			__atomic_fetch_add(&lost, 1, __ATOMIC_RELAXED);
 			break;
 		}
 	}
