@@ -395,7 +395,7 @@ static int serve_polling(struct dm *dm)
 
 	while (!*dm->h->stop) {
 		if (!ioreq_poll(&dm->ioreq))
-			cpu_relax(); /* YIELD: a spin without it distorts -icount */
+			cpu_spin_wait(); /* YIELD: a spin without it distorts -icount */
 		/* the clock every 256 looks, busy or not, so that a VM that
 		 * keeps the DM busy still gets its console and its events */
 		if (++looks % 256 || now_ns() - last < POLL_HOUSEKEEPING_NS)

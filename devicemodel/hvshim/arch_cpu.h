@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The arch CPU hooks for the device model (user space). cpu_relax() is also
+ * The arch CPU hooks for the device model (user space). cpu_spin_wait() is also
  * what the DM's polling loop runs between two looks at the request slots:
  * on arm64 the YIELD hint, so that a spinning DM does not distort a QEMU
  * -icount run; on the host (tests) a sched_yield().
@@ -9,13 +9,13 @@
 #define TESSERA_ARCH_CPU_H
 
 #if defined(__aarch64__)
-static inline void cpu_relax(void)
+static inline void cpu_spin_wait(void)
 {
 	__asm__ volatile("yield" ::: "memory");
 }
 #else
 #include <sched.h>
-static inline void cpu_relax(void)
+static inline void cpu_spin_wait(void)
 {
 	sched_yield();
 }

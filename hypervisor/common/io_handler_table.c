@@ -188,7 +188,7 @@ enum io_lookup io_table_get(struct io_handler_table *t,
 		enum io_lookup r;
 
 		if ((seq & 1) || n > CONFIG_IO_MAX_HANDLERS) {
-			cpu_relax();
+			cpu_spin_wait();
 			continue;
 		}
 		r = classify(t, n, space, addr, last, &pos);
@@ -284,7 +284,7 @@ static void table_retire(struct io_handler_table *t, struct io_handler *h)
 	 * `seq` and backed off, or its pin is visible here. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&h->users, __ATOMIC_ACQUIRE) != 0)
-		cpu_relax();
+		cpu_spin_wait();
 	spin_lock(&t->lock);
 	h->state = HANDLER_FREE;
 	spin_unlock(&t->lock);

@@ -71,7 +71,7 @@ void pcpu_call(struct pcpu *target, pcpu_call_fn fn, void *arg)
 	arch_pcpu_kick(target);
 	while (__atomic_load_n(&c->pending, __ATOMIC_ACQUIRE)) {
 		pcpu_handle_calls(self); /* it may be calling us */
-		cpu_relax();
+		cpu_spin_wait();
 	}
 }
 

@@ -118,7 +118,7 @@ static bool io_resume(struct vcpu *v)
 	if (r == IO_PENDING) {
 		if (!io_completes_by_notify(io)) {
 			v->stats.io_polls++;
-			cpu_relax(); /* polling: look again next turn */
+			cpu_spin_wait(); /* polling: look again next turn */
 		}
 		return false;
 	}

@@ -650,7 +650,7 @@ static void *xcall_thread(void *arg)
 	/* Go on looping (as pcpu_run does) until the others are done. */
 	while (__atomic_load_n(&xthreads_done, __ATOMIC_ACQUIRE) < 3) {
 		pcpu_handle_calls(self);
-		cpu_relax();
+		cpu_spin_wait();
 	}
 	return NULL;
 }

@@ -39,7 +39,7 @@ void gicv3_init(const struct board_config *board)
 	gicr_size = board->gicr_size;
 	mmio_write32(gicd() + GICD_CTLR, GICD_CTLR_ARE);
 	while (mmio_read32(gicd() + GICD_CTLR) & GICD_CTLR_RWP)
-		cpu_relax();
+		cpu_spin_wait();
 	mmio_write32(gicd() + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1);
 }
 
@@ -71,7 +71,7 @@ void gicv3_init_cpu(struct pcpu *p)
 	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) &
 					      ~GICR_WAKER_PROCESSOR_SLEEP);
 	while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)
-		cpu_relax();
+		cpu_spin_wait();
 	p->arch.gicr = rd;
 	mmio_write32(rd + GICR_IGROUPR0, 0xffffffffu);
 	for (unsigned i = 0; i < 32; i++)

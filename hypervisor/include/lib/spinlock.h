@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Ticket spinlock on C11/GCC atomics, so the same code runs at EL2 and in host
- * unit tests. Waiting goes through cpu_relax() (WFE-backed on arm64, see
+ * unit tests. Waiting goes through cpu_spin_wait() (WFE-backed on arm64, see
  * arch_cpu.h), never a raw busy loop.
  */
 #ifndef TESSERA_LIB_SPINLOCK_H
@@ -22,7 +22,7 @@ static inline void spin_lock(spinlock_t *l)
 	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
-		cpu_relax();
+		cpu_spin_wait();
 }
 
 static inline void spin_unlock(spinlock_t *l)

@@ -5,7 +5,7 @@
 
 #include <sched.h>
 
-static inline void cpu_relax(void)
+static inline void cpu_spin_wait(void)
 {
 	sched_yield();
 }

@@ -25,7 +25,7 @@
 #define MAP_FIXED_NOREPLACE 0x100000 /* Linux 4.17; older ones take a hint */
 #endif
 
-/* A thread spinning this long in cpu_relax() without the fake seeing
+/* A thread spinning this long in cpu_spin_wait() without the fake seeing
  * anything else happen waits for something that cannot happen. */
 #define SPIN_LIMIT 1000000ul
 
@@ -384,7 +384,7 @@ void fake_clear_pcpu_counts(void)
 	}
 }
 
-void cpu_relax(void)
+void cpu_spin_wait(void)
 {
 	__atomic_fetch_add(&relaxes, 1, __ATOMIC_RELAXED);
 	if (threaded) {

@@ -77,14 +77,14 @@ void fake_set_current(struct pcpu *p);
 void fake_as(struct pcpu *p, void (*fn)(void *ctx), void *ctx);
 /* The counters of struct arch_pcpu back to 0 (after a set-up that kicked). */
 void fake_clear_pcpu_counts(void);
-/* Threaded mode: kicks are counted only (nothing is traced), cpu_relax()
+/* Threaded mode: kicks are counted only (nothing is traced), cpu_spin_wait()
  * yields. */
 void fake_set_threaded(bool threaded);
 /* One-shot: when a kick is next delivered to p, first call fn(ctx) as p
  * (what p was doing when the kick came: e.g. the rest of a guest exit),
  * then p handles its calls. */
 void fake_on_kick(struct pcpu *p, void (*fn)(void *ctx), void *ctx);
-unsigned fake_relaxes(void); /* cpu_relax() calls, all threads */
+unsigned fake_relaxes(void); /* cpu_spin_wait() calls, all threads */
 
 /* Run p's loop (pcpu_run) as p on this thread, until it goes idle (the
  * idle hook, if any, returned false) or would enter a guest for the

@@ -17,7 +17,7 @@ struct arch_pcpu {
 };
 
 /* Wait for an event (SEV or the EL2 event stream) instead of burning cycles. */
-static inline void cpu_relax(void)
+static inline void cpu_spin_wait(void)
 {
 	__asm__ volatile("wfe" ::: "memory");
 }

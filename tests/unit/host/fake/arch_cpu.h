@@ -7,7 +7,7 @@
  * first on the include path, so its own arch_cpu.h, which every other host
  * test uses unchanged, would win. This one takes its include guard first.
  * Unlike that one, pcpu_this() exists (a per-thread "current pCPU"), and
- * cpu_relax() and cpu_wake_waiters() are the fake's: in single-threaded
+ * cpu_spin_wait() and cpu_wake_waiters() are the fake's: in single-threaded
  * tests a wait that can never end fails the test instead of hanging.
  */
 #ifndef TESSERA_ARCH_CPU_H
@@ -27,7 +27,7 @@ struct arch_pcpu {
 	struct vcpu *hw;     /* whose context the "hardware" holds */
 };
 
-void cpu_relax(void);
+void cpu_spin_wait(void);
 void cpu_wake_waiters(void);
 /* The pCPU this thread plays (fake_set_current, and while the fake runs a
  * pCPU's loop or delivers a kick to it). */
