@@ -7,7 +7,6 @@
 
 #include "dt.h"
 
-#define GICD_SIZE 0x10000ull /* the virtual GICv3 distributor */
 
 int dt_read_platform(const char *path, void **blob, size_t *size, char *err,
 		     size_t errlen)
@@ -49,7 +48,7 @@ int dt_params(struct vm_fdt_params *p, const struct tessera_vm_info *info,
 		.vcpu_count = vcpus,
 		.mem_count = 1,
 		.mem = {{m->gpa, m->size}},
-		.gicd = {info->gicd_base, GICD_SIZE},
+		.gicd = {info->gicd_base, TESSERA_VGIC_GICD_SIZE},
 		.gicr_base = info->gicr_base,
 		.uart_base = info->vuart_intid ? info->vuart_base : 0,
 		.uart_intid = info->vuart_intid,

@@ -18,7 +18,6 @@
 
 #define DTB_WINDOW SZ_2M
 #define BOOTARGS_MAX 512
-#define GICD_FRAME_SIZE 0x10000 /* the virtual GICv3 distributor, as the board */
 
 static struct {
 	uint8_t *store;       /* the image store (hypervisor memory) */
@@ -165,7 +164,7 @@ static void fill_fdt_params(const struct vm *vm, struct vm_fdt_params *p,
 	*p = (struct vm_fdt_params){
 		.vcpu_count = vm->vcpu_count,
 		.mem_count = cfg->mem_region_count,
-		.gicd = {b->gicd_base, GICD_FRAME_SIZE},
+		.gicd = {b->gicd_base, TESSERA_VGIC_GICD_SIZE},
 		.gicr_base = b->gicr_base,
 		.uart_base = cfg->vuart_gpa,
 		.uart_intid = cfg->vuart_gpa ? VUART_INTID : 0,

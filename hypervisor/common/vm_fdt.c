@@ -173,7 +173,7 @@ static int check_params(struct build *b)
 		l[n++] = (struct labelled){"memory", p->mem[i]};
 	l[n++] = (struct labelled){"GIC distributor", p->gicd};
 	l[n++] = (struct labelled){"GIC redistributors",
-		{p->gicr_base, (uint64_t)p->vcpu_count * VM_FDT_GICR_FRAME}};
+		{p->gicr_base, (uint64_t)p->vcpu_count * TESSERA_VGIC_GICR_FRAME_SIZE}};
 	if (p->uart_base)
 		l[n++] = (struct labelled){"vUART",
 					   {p->uart_base, VM_FDT_UART_SIZE}};
@@ -617,7 +617,7 @@ static void write_gic(struct build *b)
 	struct fdt_writer *w = &b->w;
 	const uint64_t reg[] = {
 		p->gicd.base, p->gicd.size,
-		p->gicr_base, (uint64_t)p->vcpu_count * VM_FDT_GICR_FRAME,
+		p->gicr_base, (uint64_t)p->vcpu_count * TESSERA_VGIC_GICR_FRAME_SIZE,
 	};
 
 	begin_node_at(b, "intc", p->gicd.base);

@@ -10,8 +10,8 @@
 
 #include <scenario.h>
 #include <types.h>
+#include <uapi/tessera_hypercall.h>
 
-#define VM_FDT_GICR_FRAME 0x20000u /* one redistributor: RD_base + SGI_base */
 #define VM_FDT_UART_SIZE 0x1000u
 #define VM_FDT_MAX_VCPUS 256u      /* cpu@N with reg N = MPIDR Aff0 */
 #define VM_FDT_MAX_VIRTIO 8u       /* emulated virtio-mmio transports */
@@ -37,7 +37,7 @@ struct vm_fdt_params {
 	uint32_t mem_count;  /* 1..SCENARIO_MAX_MEM_REGIONS */
 	struct vm_fdt_range mem[SCENARIO_MAX_MEM_REGIONS]; /* guest-physical */
 	struct vm_fdt_range gicd; /* virtual distributor, e.g. 0x08000000+0x10000 */
-	uint64_t gicr_base;  /* redistributors: vcpu_count * VM_FDT_GICR_FRAME */
+	uint64_t gicr_base;  /* redistributors: vcpu_count * TESSERA_VGIC_GICR_FRAME_SIZE */
 	uint64_t uart_base;  /* virtual PL011 (VM_FDT_UART_SIZE), 0: none */
 	uint32_t uart_intid; /* its SPI as a GIC INTID, 32..1019 */
 	uint32_t device_count; /* 0..SCENARIO_MAX_DEVICES */

@@ -148,14 +148,14 @@ static uint64_t rread(unsigned vcpu, uint64_t off, unsigned size)
 {
 	uint64_t v = 0xdeadbeefdeadbeefull;
 
-	assert_int_equal(vgic_redist_access(&vg, vcpu * VGIC_GICR_FRAME_SIZE +
+	assert_int_equal(vgic_redist_access(&vg, vcpu * TESSERA_VGIC_GICR_FRAME_SIZE +
 						  off, size, false, &v), 0);
 	return v;
 }
 
 static void rwrite(unsigned vcpu, uint64_t off, unsigned size, uint64_t v)
 {
-	assert_int_equal(vgic_redist_access(&vg, vcpu * VGIC_GICR_FRAME_SIZE +
+	assert_int_equal(vgic_redist_access(&vg, vcpu * TESSERA_VGIC_GICR_FRAME_SIZE +
 						  off, size, true, &v), 0);
 }
 
@@ -1361,7 +1361,7 @@ static void test_gicd_bad_sizes_and_alignment(void **state)
 	assert_int_equal(dread(D_IPRIORITYR + 32, 4), 0);
 	assert_int_equal(dread(D_IPRIORITYR + 32, 8), 0);
 	assert_int_equal(dread(D_IPRIORITYR + 33, 4), 0); /* misaligned */
-	assert_int_equal(dread(VGIC_GICD_SIZE, 4), 0);
+	assert_int_equal(dread(TESSERA_VGIC_GICD_SIZE, 4), 0);
 	assert_int_equal(host_log_lines[LOG_WARN], LOG_RATELIMIT_BURST);
 	assert_int_equal(host_log_count("vm vm0: vGIC: unsupported"),
 			 LOG_RATELIMIT_BURST);

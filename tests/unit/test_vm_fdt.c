@@ -327,7 +327,7 @@ static void expect_only_given_ranges(const struct check *c)
 				     fdt32_to_cpu(e[3]);
 			bool ok = inside(a, s, p->gicd.base, p->gicd.size) ||
 				  inside(a, s, p->gicr_base,
-					 p->vcpu_count * VM_FDT_GICR_FRAME) ||
+					 p->vcpu_count * TESSERA_VGIC_GICR_FRAME_SIZE) ||
 				  (p->uart_base &&
 				   inside(a, s, p->uart_base, VM_FDT_UART_SIZE));
 

@@ -128,7 +128,7 @@ int vgic_dist_access(void *priv, uint64_t offset, unsigned size, bool write,
 
 	if (!write)
 		*value = 0;
-	if (offset >= VGIC_GICD_SIZE || !size || offset % size) {
+	if (offset >= TESSERA_VGIC_GICD_SIZE || !size || offset % size) {
 		vgic_bad_access(vgic, "GICD", offset, size, write);
 		return 0;
 	}

@@ -60,11 +60,11 @@ int vgic_redist_access(void *priv, uint64_t offset, unsigned size, bool write,
 		       uint64_t *value)
 {
 	struct vgic *vgic = priv;
-	uint64_t vcpu_id = offset / VGIC_GICR_FRAME_SIZE;
+	uint64_t vcpu_id = offset / TESSERA_VGIC_GICR_FRAME_SIZE;
 
 	if (!write)
 		*value = 0;
-	offset %= VGIC_GICR_FRAME_SIZE;
+	offset %= TESSERA_VGIC_GICR_FRAME_SIZE;
 	if (!size || offset % size) {
 		vgic_bad_access(vgic, "GICR", offset, size, write);
 		return 0;

@@ -28,7 +28,7 @@ static int register_vgic(struct vm *vm)
 	}
 	if (!ret)
 		ret = io_register(vm_io(vm), IO_SPACE_MMIO, b->gicd_base,
-				  VGIC_GICD_SIZE, vgic_dist_access, vgic,
+				  TESSERA_VGIC_GICD_SIZE, vgic_dist_access, vgic,
 				  "vgic-dist");
 	if (!ret)
 		ret = io_register(vm_io(vm), IO_SPACE_MMIO, b->gicr_base,

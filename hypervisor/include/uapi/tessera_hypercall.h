@@ -92,6 +92,12 @@ struct tessera_vm_create {
 /* TESSERA_HC_VM_INFO: the VM, and where the hypervisor emulates its
  * interrupt controller and UART (a device model leaves those addresses to
  * the hypervisor and describes them in the VM's device tree). */
+/* The virtual GICv3 of every VM, at the bases tessera_vm_info reports: a
+ * 64 KiB distributor and, per vCPU, a 128 KiB redistributor (RD_base, then
+ * SGI_base), the architecture's layout without virtual LPIs. */
+#define TESSERA_VGIC_GICD_SIZE 0x10000u
+#define TESSERA_VGIC_GICR_FRAME_SIZE 0x20000u
+
 struct tessera_vm_info {
 	tessera_u32 vm_id;
 	tessera_u32 kind;  /* TESSERA_VM_KIND_* */

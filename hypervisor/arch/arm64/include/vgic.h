@@ -24,6 +24,7 @@
 #include <lib/spinlock.h>
 #include <log.h>
 #include <types.h>
+#include <uapi/tessera_hypercall.h>
 
 #define VGIC_NR_PRIVATE 32 /* SGIs 0-15, PPIs 16-31: per vCPU */
 #define VGIC_NR_SPIS 96    /* SPIs 32-127: per VM (QEMU virt uses up to 79) */
@@ -36,9 +37,7 @@ _Static_assert(VGIC_NR_SPIS % 32 == 0, "SPIs come in GICD_TYPER lines of 32");
 _Static_assert(CONFIG_MAX_VCPUS_PER_VM <= 32, "kick masks are 32 bits");
 
 /* MMIO regions: register these with io_register(), priv = the struct vgic. */
-#define VGIC_GICD_SIZE 0x10000ull
-#define VGIC_GICR_FRAME_SIZE 0x20000ull /* per vCPU: RD_base, then SGI_base */
-#define VGIC_GICR_SIZE(nr_vcpus) ((uint64_t)(nr_vcpus) * VGIC_GICR_FRAME_SIZE)
+#define VGIC_GICR_SIZE(nr_vcpus) ((uint64_t)(nr_vcpus) * TESSERA_VGIC_GICR_FRAME_SIZE)
 
 /* ICH_LR<n>_EL2 */
 #define VGIC_LR_VINTID_MASK 0xffffffffull
@@ -227,7 +226,7 @@ static inline bool vgic_needs_flush(const struct vgic_cpu *cpu)
 int vgic_dist_access(void *vgic, uint64_t offset, unsigned size, bool write,
 		     uint64_t *value);
 /* The redistributors: VGIC_GICR_SIZE(nr_vcpus) bytes, vCPU i's RD_base at
- * i * VGIC_GICR_FRAME_SIZE. Always 0; frames past the last vCPU are RAZ/WI. */
+ * i * TESSERA_VGIC_GICR_FRAME_SIZE. Always 0; frames past the last vCPU are RAZ/WI. */
 int vgic_redist_access(void *vgic, uint64_t offset, unsigned size, bool write,
 		       uint64_t *value);
 
