@@ -119,9 +119,11 @@ uint64_t ioreq_serve_mask(struct ioreq *q, uint64_t mask)
 	return done;
 }
 
-unsigned ioreq_poll(struct ioreq *q)
+/* One look at every slot: complete the PENDING ones (claimed here) and,
+ * with `driver_claimed`, the PROCESSING ones too. The vCPUs completed. */
+static uint64_t look(struct ioreq *q, bool driver_claimed)
 {
-	unsigned served = 0;
+	uint64_t done = 0;
 
 	for (unsigned v = 0; v < q->vcpu_count; v++) {
 		struct tessera_io_slot *s = &q->slots[v];
@@ -137,9 +139,29 @@ unsigned ioreq_poll(struct ioreq *q)
 						 __ATOMIC_RELAXED))
 			continue;
 		if (state != TESSERA_IO_STATE_PENDING &&
-		    state != TESSERA_IO_STATE_PROCESSING)
+		    (state != TESSERA_IO_STATE_PROCESSING || !driver_claimed))
 			continue;
-		served += complete(q, s, v);
+		if (complete(q, s, v))
+			done |= 1ull << v;
 	}
-	return served;
+	return done;
+}
+
+unsigned ioreq_poll(struct ioreq *q)
+{
+	return (unsigned)__builtin_popcountll(look(q, true));
+}
+
+uint64_t ioreq_take_pending(struct ioreq *q)
+{
+	return look(q, false);
+}
+
+void ioreq_watch(struct ioreq *q, bool on)
+{
+	for (unsigned v = 0; v < q->vcpu_count; v++)
+		__atomic_store_n(&q->slots[v].sos_watching, on ? 1u : 0u,
+				 __ATOMIC_SEQ_CST);
+	/* Before the caller's next look at the states (uapi header). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }

@@ -63,6 +63,22 @@ uint64_t ioreq_serve_mask(struct ioreq *q, uint64_t mask);
 unsigned ioreq_poll(struct ioreq *q);
 
 /*
+ * Notify mode, while the DM watches the slots itself (ioreq_watch on):
+ * claim and complete the PENDING requests. The ones the driver claimed
+ * still come through TESSERA_HSM_WAIT. Returns the vCPUs completed: the
+ * caller notifies each.
+ */
+uint64_t ioreq_take_pending(struct ioreq *q);
+
+/*
+ * Say in every slot whether the DM watches it (sos_watching): while on,
+ * the hypervisor raises no upcall for it. After turning it off, look once
+ * more (ioreq_take_pending) before blocking: a request published while it
+ * was on had no upcall.
+ */
+void ioreq_watch(struct ioreq *q, bool on);
+
+/*
  * The policy for one request (a copy, never the slot itself): the read
  * reply, or 0 for a write and for a malformed request's write. Exposed for
  * the tests; *malformed says whether validation failed.

@@ -16,6 +16,7 @@ enum {
 	OPT_PLATFORM_DTB,
 	OPT_DUMP_DTB,
 	OPT_HSM,
+	OPT_SPIN_US,
 };
 
 static const struct option long_opts[] = {
@@ -27,6 +28,7 @@ static const struct option long_opts[] = {
 	{"device", required_argument, NULL, 's'},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"polling", no_argument, NULL, OPT_POLLING},
+	{"spin-us", required_argument, NULL, OPT_SPIN_US},
 	{"bare", no_argument, NULL, OPT_BARE},
 	{"platform-dtb", required_argument, NULL, OPT_PLATFORM_DTB},
 	{"dump-dtb", required_argument, NULL, OPT_DUMP_DTB},
@@ -56,6 +58,9 @@ void options_usage(FILE *f)
 "                       virtio-console[,stdio]\n"
 "                       virtio-rng\n"
 "  --polling          the vCPUs poll for completions (no notifications)\n"
+"  --spin-us N        notify mode: after a request, watch the slots N us\n"
+"                     before blocking (no upcall meanwhile); 0: block at\n"
+"                     once (default %u, at most %u)\n"
 "  --platform-dtb F   device tree the User VM's timer, CPU and clocks come\n"
 "                     from (default " DM_DEFAULT_PLATFORM_DTB ")\n"
 "  --dump-dtb FILE    also write the User VM's device tree to FILE\n"
@@ -67,7 +72,7 @@ void options_usage(FILE *f)
 "Exit codes: 0 powered off, 1 failure, 2 usage, 3 bad file, 4 no such slot,\n"
 "5 slot busy, 6 refused by the hypervisor, 7 no HSM driver, 8 the VM\n"
 "crashed, 9 stopped (signal or Ctrl-]).\n",
-		DM_MAX_DEVICES);
+		DM_MAX_DEVICES, DM_SPIN_US_DEFAULT, DM_SPIN_US_MAX);
 }
 
 uint64_t options_parse_size(const char *s)
@@ -184,6 +189,7 @@ int options_parse(struct dm_options *o, int argc, char *const argv[],
 		.vcpus = 1,
 		.platform_dtb = DM_DEFAULT_PLATFORM_DTB,
 		.hsm_device = "/dev/tessera_hsm",
+		.spin_us = DM_SPIN_US_DEFAULT,
 	};
 	optind = 0; /* a fresh scan, also on a second call */
 	opterr = 0;
@@ -231,6 +237,13 @@ int options_parse(struct dm_options *o, int argc, char *const argv[],
 			break;
 		case OPT_BARE:
 			o->bare = true;
+			break;
+		case OPT_SPIN_US:
+			if (parse_uint(optarg, &o->spin_us) ||
+			    o->spin_us > DM_SPIN_US_MAX)
+				return fail(err, len, "--spin-us %s: 0 to %u "
+					    "microseconds", optarg,
+					    DM_SPIN_US_MAX);
 			break;
 		case OPT_PLATFORM_DTB:
 			o->platform_dtb = optarg;

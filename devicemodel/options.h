@@ -15,6 +15,8 @@
 
 #define DM_DEFAULT_PLATFORM_DTB "/sys/firmware/fdt"
 #define DM_MAX_VCPUS 64u /* TESSERA_HSM_WAIT's vcpu_mask */
+#define DM_SPIN_US_DEFAULT 50u
+#define DM_SPIN_US_MAX 10000u
 
 enum dm_device_kind {
 	DM_DEV_BLK,
@@ -37,6 +39,8 @@ struct dm_options {
 	const char *bootargs;   /* -B, NULL: none */
 	const char *name;       /* --name */
 	bool polling;           /* --polling */
+	uint32_t spin_us;       /* --spin-us: notify mode, look at the slots
+				   this long after a request before blocking */
 	bool verbose;           /* -v */
 	bool help;              /* --help */
 	const char *platform_dtb; /* --platform-dtb */

@@ -46,6 +46,9 @@ struct dm {
 	uint8_t rng_seed[32]; /* /chosen/rng-seed of the current boot */
 	struct boot_layout layout;
 	struct log_ratelimit rl;
+	/* notify mode: requests served from the driver's hand-over, and while
+	 * watching the slots (--spin-us); watches that ended */
+	uint64_t handed, watched, watches;
 	char err[512];
 };
 
@@ -343,6 +346,71 @@ static int pump_input(struct dm *dm)
 	return CONTINUE;
 }
 
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* Notify mode: tell each vCPU in `done` that its request is complete. */
+static void notify_done(struct dm *dm, uint64_t done)
+{
+	for (unsigned v = 0; done; v++, done >>= 1) {
+		int rc;
+
+		if (!(done & 1))
+			continue;
+		rc = dm->vmm->ops->notify(dm->vmm->ctx, v);
+		if (rc && log_ratelimit_allow(&dm->rl))
+			log_warn("%s: notify vCPU %u: %s", dm->o->name, v,
+				 strerr(rc));
+	}
+}
+
+/*
+ * Notify mode, after a request: a guest's next access often follows within
+ * microseconds (a driver's register sequence), so watch the slots for
+ * --spin-us after the last request before blocking, as KVM's halt polling
+ * does for a vCPU. Meanwhile the hypervisor raises no upcall, and a request
+ * costs no interrupt, wake-up or wait. Bounded by the polling loop's
+ * housekeeping period, so that a busy VM's console and state events wait no
+ * longer than there. The watch starts before the vCPUs in `done` are
+ * notified: their next requests follow at once.
+ */
+static void notify_and_spin(struct dm *dm, uint64_t done)
+{
+	long long start = now_ns(), last = start, now;
+	long long spin = dm->o->spin_us * 1000ll;
+	unsigned looks = 0;
+
+	ioreq_watch(&dm->ioreq, true);
+	notify_done(dm, done);
+	for (;;) {
+		done = ioreq_take_pending(&dm->ioreq);
+		if (done) {
+			dm->watched += (uint64_t)__builtin_popcountll(done);
+			notify_done(dm, done);
+			last = now_ns();
+		} else {
+			cpu_spin_wait(); /* YIELD: a spin without it distorts -icount */
+			if (++looks % 64)
+				continue;
+		}
+		now = now_ns();
+		if (now - last >= spin || now - start >= POLL_HOUSEKEEPING_NS ||
+		    *dm->h->stop)
+			break;
+	}
+	ioreq_watch(&dm->ioreq, false);
+	dm->watches++;
+	/* Published while we watched: no upcall came for it. */
+	done = ioreq_take_pending(&dm->ioreq);
+	dm->watched += (uint64_t)__builtin_popcountll(done);
+	notify_done(dm, done);
+}
+
 static int serve_notify(struct dm *dm)
 {
 	const struct vmm_ops *ops = dm->vmm->ops;
@@ -362,14 +430,11 @@ static int serve_notify(struct dm *dm)
 			return DM_EXIT_FAILURE;
 		}
 		done = ioreq_serve_mask(&dm->ioreq, mask);
-		for (unsigned v = 0; done; v++, done >>= 1) {
-			if (!(done & 1))
-				continue;
-			rc = ops->notify(ctx, v);
-			if (rc && log_ratelimit_allow(&dm->rl))
-				log_warn("%s: notify vCPU %u: %s", dm->o->name,
-					 v, strerr(rc));
-		}
+		dm->handed += (uint64_t)__builtin_popcountll(done);
+		if (done && dm->o->spin_us)
+			notify_and_spin(dm, done);
+		else
+			notify_done(dm, done);
 		if ((events & TESSERA_HSM_EVENT_STATE) &&
 		    (r = check_state(dm)) != CONTINUE)
 			return r;
@@ -377,14 +442,6 @@ static int serve_notify(struct dm *dm)
 			return r;
 	}
 	return DM_EXIT_STOPPED;
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
 static int serve_polling(struct dm *dm)
@@ -410,6 +467,14 @@ static int serve_polling(struct dm *dm)
 
 static void teardown(struct dm *dm)
 {
+	if (!dm->polling && dm->handed + dm->watched)
+		log_info("%s: %llu requests served: %llu handed over by the "
+			 "driver, %llu seen while watching the slots (%llu "
+			 "watches)", dm->o->name,
+			 (unsigned long long)(dm->handed + dm->watched),
+			 (unsigned long long)dm->handed,
+			 (unsigned long long)dm->watched,
+			 (unsigned long long)dm->watches);
 	if (dm->created) {
 		int rc = dm->vmm->ops->destroy(dm->vmm->ctx);
 

@@ -160,6 +160,8 @@ static int notify(void *ctx, uint32_t vcpu)
 
 	if (!rc && f->nnotify < FAKE_MAX_EVENTS)
 		f->notified[f->nnotify++] = vcpu;
+	if (!rc && f->on_notify)
+		f->on_notify(f, vcpu);
 	return rc;
 }
 

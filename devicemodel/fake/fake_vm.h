@@ -36,6 +36,8 @@ struct fake_vm {
 	int (*on_wait)(struct fake_vm *f, uint64_t *mask, uint32_t *events);
 	/* get_info(): called before info is copied out; may change it */
 	void (*on_info)(struct fake_vm *f);
+	/* notify(): called after it is recorded */
+	void (*on_notify)(struct fake_vm *f, uint32_t vcpu);
 	void *test;
 	/* record */
 	unsigned calls[FAKE_OPS];

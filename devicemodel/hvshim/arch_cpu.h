@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The arch CPU hooks for the device model (user space). cpu_spin_wait() is also
- * what the DM's polling loop runs between two looks at the request slots:
+ * The arch CPU hooks for the device model (user space). cpu_spin_wait(), one
+ * turn of a spin-wait loop, is also what the DM's polling loop runs between
+ * two looks at the request slots:
  * on arm64 the YIELD hint, so that a spinning DM does not distort a QEMU
  * -icount run; on the host (tests) a sched_yield().
  */

@@ -258,7 +258,8 @@ static int64_t hc_get_io_stats(struct vcpu *caller, const uint64_t *args)
 		return -EINVAL;
 	io_vm_get_stats(vm_io(vm), &s);
 	st = (struct tessera_io_stats){s.emulated, s.forwarded, s.completed,
-				       s.failed, s.unhandled, s.cancelled, {0}};
+				       s.failed, s.unhandled, s.cancelled,
+				       s.upcalls, {0}};
 	return vm_copy_to_guest(caller->vm, args[1], &st, sizeof(st));
 }
 

@@ -42,7 +42,9 @@ static void slot_fill(struct tessera_io_slot *s, uint32_t mode, uint32_t seq,
 
 void io_slot_clear(struct tessera_io_slot *s)
 {
-	/* Field by field, atomically: the Service VM may be reading. */
+	/* Field by field, atomically: the Service VM may be reading. A new
+	 * page starts unwatched: upcalls until the device model says. */
+	SLOT_STORE(s->sos_watching, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(s->reserved_hdr); i++)
 		SLOT_STORE(s->reserved_hdr[i], 0);
 	for (size_t i = 0; i < ARRAY_SIZE(s->reserved); i++)
@@ -86,12 +88,19 @@ enum io_forward io_forward(struct io_vm *io, unsigned vcpu_id,
 		slot_warn(io, vcpu_id, "slot not FREE before a request, reclaimed", old);
 	w->slot = s;
 	slot_fill(s, io->completion_mode, ++w->seq, a);
-	__atomic_store_n(&s->state, TESSERA_IO_STATE_PENDING, __ATOMIC_RELEASE);
+	/* Sequentially consistent with the read of sos_watching below, as the
+	 * device model's clear of it is with its next look (uapi header). */
+	__atomic_store_n(&s->state, TESSERA_IO_STATE_PENDING, __ATOMIC_SEQ_CST);
 	io_stat_inc(io, forwarded);
-	/* A polling device model looks at the slots by itself: an interrupt
-	 * would only cost the Service VM an exit and a handler per access. */
-	if (io->completion_mode == TESSERA_IO_COMPLETION_NOTIFY)
+	/* A polling device model looks at the slots by itself, and so does a
+	 * notify-mode one that said it is watching: an interrupt would only
+	 * cost the Service VM an exit and a handler per access. */
+	if (io->completion_mode != TESSERA_IO_COMPLETION_NOTIFY)
+		return IO_FORWARD_SENT;
+	if (!__atomic_load_n(&s->sos_watching, __ATOMIC_SEQ_CST)) {
+		io_stat_inc(io, upcalls);
 		io_arch_raise_upcall(io);
+	}
 	return IO_FORWARD_SENT;
 }
 

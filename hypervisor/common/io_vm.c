@@ -110,4 +110,5 @@ void io_vm_get_stats(const struct io_vm *io, struct io_stats *out)
 	out->failed = __atomic_load_n(&io->stats.failed, __ATOMIC_RELAXED);
 	out->unhandled = __atomic_load_n(&io->stats.unhandled, __ATOMIC_RELAXED);
 	out->cancelled = __atomic_load_n(&io->stats.cancelled, __ATOMIC_RELAXED);
+	out->upcalls = __atomic_load_n(&io->stats.upcalls, __ATOMIC_RELAXED);
 }

@@ -102,6 +102,7 @@ struct io_stats {
 	uint64_t failed;    /* failed: bad access, handler error, bad reply */
 	uint64_t unhandled; /* no handler and no device model */
 	uint64_t cancelled; /* forwarded, then cancelled by reset/destroy */
+	uint64_t upcalls;   /* upcalls raised (notify mode, DM not watching) */
 };
 
 /* What a vCPU's last lookup found, valid while the table's seq is unchanged

@@ -84,6 +84,7 @@ static void test_options(void **state)
 	assert_string_equal(o.initrd, "R");
 	assert_string_equal(o.bootargs, "console=hvc0 rw");
 	assert_true(o.polling);
+	assert_int_equal(o.spin_us, 50); /* the default */
 	assert_int_equal(o.nr_devices, 4);
 	assert_int_equal(o.devices[0].kind, DM_DEV_BLK);
 	assert_string_equal(o.devices[0].path, "/tmp/d.img");
@@ -104,6 +105,10 @@ static void test_option_errors(void **state)
 {
 	(void)state;
 	expect_usage_error(ARGS("-k", "K"), "--name SLOT is required");
+	expect_usage_error(ARGS("--name", "a", "-k", "K", "--spin-us", "10001"),
+			   "--spin-us 10001: 0 to 10000 microseconds");
+	expect_usage_error(ARGS("--name", "a", "-k", "K", "--spin-us", "-1"),
+			   "--spin-us -1: 0 to 10000 microseconds");
 	expect_usage_error(ARGS("--name", "uvm0"), "-k IMAGE is required");
 	expect_usage_error(ARGS("--name", "a", "-k", "K", "--bare", "-r", "R"),
 			   "--bare: a bare-metal image takes no initrd (-r R)");
@@ -489,6 +494,79 @@ static void test_stop(void **state)
 	assert_int_equal(count(FAKE_DESTROY), 1);
 }
 
+/*
+ * Notify mode with --spin-us: after serving a request the DM watches the
+ * slots (sos_watching, so no upcall) and takes the vCPU's next request,
+ * PENDING, without a WAIT; one the driver claimed (PROCESSING) it leaves to
+ * the next WAIT's mask. When it stops watching it says so before blocking.
+ * With --spin-us 0 it blocks at once and the PENDING one waits.
+ */
+static unsigned watched_at_notify;
+
+static void next_access_on_notify(struct fake_vm *f, uint32_t vcpu)
+{
+	if (f->nnotify != 1)
+		return;
+	assert_int_equal(vcpu, 0);
+	watched_at_notify = f->slots[0].sos_watching + f->slots[1].sos_watching;
+	request(0, TESSERA_IO_STATE_PENDING, 0x0a000208);
+	request(1, TESSERA_IO_STATE_PROCESSING, 0x0a000000);
+}
+
+static int wait_spin(struct fake_vm *f, uint64_t *mask, uint32_t *events)
+{
+	bool spins = *(bool *)f->test;
+
+	switch (waits++) {
+	case 0:
+		request(0, TESSERA_IO_STATE_PROCESSING, 0x0a000000);
+		*mask = 1;
+		return 0;
+	case 1:
+		/* Not watching while it waits. */
+		assert_int_equal(f->slots[0].sos_watching, 0);
+		assert_int_equal(f->slots[1].sos_watching, 0);
+		assert_int_equal(f->slots[0].state, spins ? TESSERA_IO_STATE_COMPLETE
+							  : TESSERA_IO_STATE_PENDING);
+		assert_int_equal(f->slots[1].state, TESSERA_IO_STATE_PROCESSING);
+		*mask = 2;
+		return 0;
+	default:
+		f->info.state = TESSERA_VM_STATE_POWERED_OFF;
+		*events = TESSERA_HSM_EVENT_STATE;
+		return 0;
+	}
+}
+
+static void test_notify_spins_before_it_blocks(void **state)
+{
+	bool spins[] = {true, false};
+
+	(void)state;
+	for (unsigned k = 0; k < 2; k++) {
+		if (k) {
+			teardown(NULL);
+			setup(NULL);
+		}
+		vm.on_wait = wait_spin;
+		vm.on_notify = next_access_on_notify;
+		vm.test = &spins[k];
+		watched_at_notify = 0;
+		assert_int_equal(run_args(spins[k] ? ARGS("-c", "2")
+					  : ARGS("-c", "2", "--spin-us", "0")),
+				 DM_EXIT_POWEROFF);
+		assert_int_equal(watched_at_notify, spins[k] ? 2 : 0);
+		assert_int_equal(count(FAKE_WAIT), 3);
+		/* vCPU 0 twice when spinning (the second one taken in the
+		 * spin), then vCPU 1 from the mask. */
+		assert_int_equal(vm.nnotify, spins[k] ? 3 : 2);
+		assert_int_equal(vm.notified[vm.nnotify - 1], 1);
+		assert_int_equal(vm.slots[1].req.value, VIRTIO_MMIO_MAGIC);
+		if (spins[k])
+			assert_int_equal(vm.slots[0].req.value, VIRTIO_ID_RNG);
+	}
+}
+
 /* Polling: no WAIT, no NOTIFY; the DM claims PENDING slots itself and
  * looks at the VM's state every 10 ms. */
 static void poll_script(struct fake_vm *f)
@@ -571,6 +649,7 @@ int main(void)
 		T(test_setup_errors),
 		T(test_wait_failure),
 		T(test_stop),
+		T(test_notify_spins_before_it_blocks),
 		T(test_polling),
 		T(test_dump_dtb),
 	};

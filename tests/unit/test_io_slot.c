@@ -125,6 +125,38 @@ static void test_legal_transitions(void **state)
 	}
 }
 
+/* Notify mode: a slot the device model says it watches gets no upcall, and
+ * the count of upcalls says so; the request is served the same way. */
+static void test_watched_slot_gets_no_upcall(void **state)
+{
+	struct io_vm *io = tio_vm_new(2, NOTIFY, false, true);
+	struct tessera_io_slot *slots = tio_slots(io);
+	unsigned long upcalls = tio_upcalls;
+	struct io_access a;
+	struct io_stats st;
+
+	(void)state;
+	__atomic_store_n(&slots[1].sos_watching, 1, __ATOMIC_SEQ_CST);
+	forward_read(io, 1, &a);
+	assert_int_equal(tio_upcalls, upcalls);
+	assert_int_equal(slot_state(io, 1), TESSERA_IO_STATE_PENDING);
+	tio_dm_complete(io, 1, 0x5a); /* and notifies */
+	assert_int_equal(tio_wait(io, 1, &a), IO_DONE);
+	assert_int_equal(a.value, 0x5a);
+	/* The hint is per slot: vCPU 0's request still raises one. */
+	forward_read(io, 0, &a);
+	assert_int_equal(tio_upcalls, upcalls + 1);
+	/* Any non-zero value counts as watching; 0 raises again. */
+	__atomic_store_n(&slots[0].sos_watching, 0x80000000u, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&slots[1].sos_watching, 0, __ATOMIC_SEQ_CST);
+	forward_read(io, 1, &a);
+	assert_int_equal(tio_upcalls, upcalls + 2);
+	io_vm_get_stats(io, &st);
+	assert_int_equal(st.forwarded, 3);
+	assert_int_equal(st.upcalls, 2);
+	tio_vm_free(io);
+}
+
 /* Whatever else the Service VM leaves in the state word fails the request. */
 static void test_illegal_states_fail_the_request(void **state)
 {
@@ -444,6 +476,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forward_fills_and_publishes_slot),
 		cmocka_unit_test(test_legal_transitions),
+		cmocka_unit_test(test_watched_slot_gets_no_upcall),
 		cmocka_unit_test(test_illegal_states_fail_the_request),
 		cmocka_unit_test(test_notify_before_complete_fails),
 		cmocka_unit_test(test_notify_validates_its_arguments),

@@ -153,7 +153,10 @@ struct tessera_io_stats {
 	tessera_u64 failed;    /* failed (bad access, bad reply) */
 	tessera_u64 unhandled; /* no handler and no device model */
 	tessera_u64 cancelled; /* forwarded, then cancelled by reset/destroy */
-	tessera_u64 reserved[2];
+	tessera_u64 upcalls;   /* upcalls raised for it (notify mode: the
+				  forwarded ones the device model did not
+				  watch for) */
+	tessera_u64 reserved[1];
 };
 
 TESSERA_ASSERT(sizeof(struct tessera_vm_create) == 48, "vm_create");

@@ -26,6 +26,16 @@
  *
  * The device model may also go PENDING -> COMPLETE directly. Every other state
  * value or transition the hypervisor sees fails that one request.
+ *
+ * One more word is the Service VM's in every state: `sos_watching`. While it
+ * is non-zero the device model looks at the slot's state by itself (it spins
+ * for a while after a request, before it blocks), so in notify mode the
+ * hypervisor raises no upcall for a request it publishes there. A hint: a
+ * wrong value only delays or adds an upcall of the Service VM's own User
+ * VM. Both sides order it against the state word sequentially consistently
+ * (the hypervisor: state = PENDING, then read sos_watching; the device model:
+ * sos_watching = 0, then read the state), so a request is never left
+ * without an upcall and without a look.
  */
 #ifndef TESSERA_UAPI_IOREQ_H
 #define TESSERA_UAPI_IOREQ_H
@@ -90,7 +100,8 @@ struct tessera_io_slot {
 	tessera_u32 state;           /* TESSERA_IO_STATE_*; read/written atomically */
 	tessera_u32 completion_mode; /* TESSERA_IO_COMPLETION_* of this VM (info) */
 	tessera_u32 seq;             /* per-vCPU request counter, for tracing */
-	tessera_u32 reserved_hdr[13];
+	tessera_u32 sos_watching;    /* Service VM: non-zero, no upcall needed */
+	tessera_u32 reserved_hdr[12];
 	struct tessera_io_request req;
 	tessera_u8 reserved[160];    /* future fields; zero */
 };
@@ -107,7 +118,8 @@ TESSERA_ASSERT(sizeof(struct tessera_io_slot) == TESSERA_IO_SLOT_SIZE, "slot");
 TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, state) == 0, "state");
 TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, completion_mode) == 4, "mode");
 TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, seq) == 8, "seq");
-TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, reserved_hdr) == 12, "hdr");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, sos_watching) == 12, "watch");
+TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, reserved_hdr) == 16, "hdr");
 TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, req) == 64, "req");
 TESSERA_ASSERT(TESSERA_OFFSET(tessera_io_slot, reserved) == 96, "reserved");
 TESSERA_ASSERT(TESSERA_IO_SLOTS_PER_PAGE == 16, "slots per page");

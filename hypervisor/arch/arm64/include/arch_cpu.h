@@ -16,7 +16,9 @@ struct arch_pcpu {
 	uint64_t irq_counts[33]; /* SGIs and PPIs by INTID, all SPIs in [32] */
 };
 
-/* Wait for an event (SEV or the EL2 event stream) instead of burning cycles. */
+/* One turn of a spin-wait loop: sleep in WFE until an event (another
+ * CPU's SEV, or the EL2 event stream within about 16 µs) instead of
+ * burning cycles; the caller looks again afterwards. */
 static inline void cpu_spin_wait(void)
 {
 	__asm__ volatile("wfe" ::: "memory");
