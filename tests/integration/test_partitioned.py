@@ -57,7 +57,13 @@ def test_boots_with_cpu_max(ctx):
 def probe_from(ctx, prober, victim, victim_base):
     with ctx.boot(f"isolation-{prober}", images={prober: "probe",
                                                  victim: "hello"}) as run:
+        for frame in (2, 3, 60):
+            run.wait_for(rf"^\[{prober}\] probe: redistributor frame {frame} "
+                         rf"reads 0x0$")
         done = run.wait_for(rf"^\[{prober}\] probe: \d+ of \d+ accesses refused")
+        expect(not run.matching(r"^\[hv\] warning: .*(unhandled|GICR)"),
+               "an access to a redistributor frame past the VM's vCPUs was "
+               "logged")
         expect(f"[{prober}] probe: 4 of 4 accesses refused" == run.line(done),
                f"not every access was refused: {run.line(done)}")
         for target in (victim_base, HV_IMAGE):

@@ -30,9 +30,14 @@ static int register_vgic(struct vm *vm)
 		ret = io_register(vm_io(vm), IO_SPACE_MMIO, b->gicd_base,
 				  TESSERA_VGIC_GICD_SIZE, vgic_dist_access, vgic,
 				  "vgic-dist");
+	/* The board's whole redistributor window is the GIC's: frames past
+	 * the last vCPU are RAZ/WI there (vgic_redist_access), never an
+	 * unassigned access nor one forwarded to a device model. */
 	if (!ret)
 		ret = io_register(vm_io(vm), IO_SPACE_MMIO, b->gicr_base,
-				  VGIC_GICR_SIZE(vm->vcpu_count),
+				  b->gicr_size > VGIC_GICR_SIZE(vm->vcpu_count)
+					  ? b->gicr_size
+					  : VGIC_GICR_SIZE(vm->vcpu_count),
 				  vgic_redist_access, vgic, "vgic-redist");
 	if (ret < 0)
 		log_err("vm %s: cannot register the virtual GIC (error %d)",
