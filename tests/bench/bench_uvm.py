@@ -11,11 +11,15 @@ Service VM's shell it runs, one after the other:
 
 1. tessera-dm --bare with tests/guests/microbench.c (built at RAM + 2 MiB,
    /usr/share/tessera/bench/microbench.bin) as uvm0, 2 vCPUs, one
-   virtio-rng device: notify mode, then --polling. The guest's "MMIO read,
-   no handler" loop reads 0x0a000000, which in a User VM is the virtio-rng
-   transport's MagicValue: every read goes guest -> request slot -> upcall
-   -> HSM -> tessera-dm -> completion -> post-work. (In polling mode there
-   is no upcall, no wake-up and no system call on that path.)
+   virtio-rng device, three times: notify mode as it comes, notify mode
+   with --spin-us 0, and --polling. The guest's "MMIO read, no handler"
+   loop reads 0x0a000000, which in a User VM is the virtio-rng transport's
+   MagicValue: every read goes guest -> request slot -> (upcall -> HSM ->)
+   tessera-dm -> completion -> notify -> post-work. As it comes, the DM
+   watches the slots for 50 us after a request, so the loop's reads raise
+   no upcall; with --spin-us 0 each one is an upcall, the HSM's handler, a
+   wake-up and a wait. In polling mode there is no upcall, no wake-up and
+   no system call on the path.
 2. launch_uos.sh with Debian's kernel, to the User VM's "init done" line:
    its kernel's printk time there, beside the same kernel and initramfs
    booted by QEMU directly (bench_boot.py measures that one).
@@ -71,14 +75,23 @@ def hybrid_build(build):
     return d if os.path.isdir(d) else build
 
 
-def run_dm(qemu, start, polling):
+# The device model's ways of serving (column, extra options): notify mode
+# as it comes (it watches the slots for 50 us after a request, so a burst
+# raises no upcall), notify mode blocking at once (every request an
+# upcall, a wake-up and a wait), polling mode.
+DM_MODES = (("notify", ""), ("notify, no watch", " --spin-us 0"),
+            ("polling", " --polling"))
+
+
+def run_dm(qemu, start, mode, options):
     """One tessera-dm run of the micro-benchmark; a bench_micro.Run."""
-    run = bench_micro.Run("User VM, " + ("polling" if polling else "notify"))
+    polling = "--polling" in options
+    run = bench_micro.Run("User VM, " + mode)
     # The device model runs on CPU 0, whose pCPU the User VM does not
     # share: a polling one never sleeps and would starve the User VM's vCPU
     # on a shared pCPU (doc/user-vms.rst, launch_uos.sh -P); a notified one
     # is woken where the upcall interrupt arrives.
-    dm = f"taskset -c 0 {DM}" + (" --polling" if polling else "")
+    dm = f"taskset -c 0 {DM}{options}"
     qemu.send(f"{dm}; echo dm-exit=$?\n")
     try:
         done = qemu.wait_for(r"^\[uvm0\] microbench: done$", start,
@@ -89,10 +102,11 @@ def run_dm(qemu, start, polling):
         end = qemu.wait_for(r"^\[sos\] dm-exit=\d+", done, timeout=120)
         if not qemu.line(end).rstrip("\r").endswith("dm-exit=0"):
             run.failures.append(f"the device model said {qemu.line(end)}")
-        mode = "polling" if polling else "notify"
-        if not qemu.matching(rf"^\[hv\] vm uvm0: created .*{mode} completion",
-                             start):
-            run.failures.append(f"uvm0 was not created in {mode} mode")
+        completion = "polling" if polling else "notify"
+        if not qemu.matching(rf"^\[hv\] vm uvm0: created .*{completion} "
+                             rf"completion", start):
+            run.failures.append(f"uvm0 was not created in {completion} "
+                                f"mode")
         if run.info.get("unhandled-read") != VIRTIO_MAGIC:
             run.failures.append(
                 f"the forwarded read returned {run.info.get('unhandled-read')},"
@@ -121,12 +135,13 @@ def cell(run, op):
     return "-" if r is None else f"{r[0]:,}"
 
 
-def print_table(plain, pre, notify, polling):
-    head = ("operation", "plain QEMU", "pre-launched VM", "User VM (notify)",
-            "User VM (polling)", "Linux KVM + kvmtool", "Tessera's target")
+def print_table(plain, pre, uvm_runs):
+    head = ("operation", "plain QEMU", "pre-launched VM",
+            *(f"User VM ({mode})" for mode, _ in DM_MODES),
+            "Linux KVM + kvmtool", "Tessera's target")
     cells = [head] + [(label, cell(plain, key),
                        "-" if key == "mmio-unhandled" else cell(pre, key),
-                       cell(notify, key), cell(polling, key), kvm, target)
+                       *(cell(r, key) for r in uvm_runs), kvm, target)
                       for key, label, kvm, target in ROWS]
     widths = [max(len(c[k]) for c in cells) for k in range(len(head))]
     print("guest instructions per operation (QEMU -icount shift=0,sleep=off, "
@@ -172,8 +187,8 @@ def main():
         with harness.QemuRun(cmd, os.path.join(log_dir, "uvm.log"),
                              DEADLINE_S) as qemu:
             at = qemu.wait_for(SHELL, timeout=STEP_S)
-            for polling in (False, True):
-                run, at = run_dm(qemu, at, polling)
+            for mode, options in DM_MODES:
+                run, at = run_dm(qemu, at, mode, options)
                 runs.append(run)
             boot_s, at = uvm_boot(qemu, at)
             errors = [qemu.line(i) for i in qemu.matching(
@@ -181,14 +196,14 @@ def main():
     except harness.TestFailure as e:
         print(f"bench_uvm: {e}")
         errors = [str(e)]
-    notify, polling = (runs + [None, None])[:2]
-    print_table(plain, pre, notify, polling)
+    runs = (runs + [None] * len(DM_MODES))[:len(DM_MODES)]
+    print_table(plain, pre, runs)
     if boot_s is not None:
         print(f"User VM (Debian's kernel, 1 vCPU, 256 MiB, launch_uos.sh): "
               f"'init done' at {boot_s:.3f} s of its kernel's time "
               f"(direct boot: bench_boot.py)")
     failed = bool(errors) or boot_s is None
-    for run in [r for r in (plain, pre, notify, polling) if r]:
+    for run in [r for r in (plain, pre, *runs) if r]:
         for why in run.failures:
             print(f"  {run.name}: {why}")
             failed = True
