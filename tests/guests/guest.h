@@ -50,6 +50,10 @@ static inline void mmio_write32(uintptr_t addr, uint32_t value)
 #define GICD_IIDR 0x0008
 #define GICR_BASE 0x080a0000ul
 #define GICR_STRIDE 0x20000ul /* RD_base and SGI_base frames of one CPU */
+#define GICR_SGI_FRAME 0x10000ul
+#define GICR_ISENABLER0 0x0100 /* in the SGI frame, as the three below */
+#define GICR_ICENABLER0 0x0180
+#define GICR_ISPENDR0 0x0200
 #define GIC_PRIORITY_DEFAULT 0x80
 #define GIC_INTID_SPURIOUS 1023u
 #define PPI_VTIMER 27u

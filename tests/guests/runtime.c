@@ -174,9 +174,7 @@ __attribute__((weak)) void guest_irq(void)
 #define GICR_WAKER 0x0014
 #define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
-#define GICR_SGI_FRAME 0x10000ul
 #define GICR_IGROUPR0 0x0080
-#define GICR_ISENABLER0 0x0100
 #define GICR_IPRIORITYR0 0x0400
 
 static void gicd_wait_for_rwp(void)

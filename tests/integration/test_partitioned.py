@@ -88,6 +88,24 @@ def test_isolation_probe_rt1(ctx):
     probe_from(ctx, "rt1", "rt0", 0x50000000)
 
 
+def test_masked_timer_interrupt_follows_its_line(ctx):
+    """rt1 masks each EL1 timer at its vGIC, lets it fire, then stops it
+    or not, and unmasks (tests/guests/timermask.c): as on a GIC, a stopped
+    timer is neither pending nor delivered, a running one is both, once."""
+    with ctx.boot("timermask", images={"rt1": "timermask",
+                                       "rt0": "hello"}) as run:
+        done = run.wait_for(r"^\[rt1\] timermask: done$")
+        for timer in ("vtimer", "ptimer"):
+            for case, want in (("stopped", "pending 0, interrupts 0"),
+                               ("running", "pending 1, interrupts 1")):
+                i = run.wait_for(rf"^\[rt1\] timermask: {timer} {case}: ")
+                expect(run.line(i).endswith(want),
+                       f"{run.line(i)}: expected {want} (see {run.log_path})")
+        run.wait_for(r"^\[hv\] vm rt1: powered off", done)
+        keeps_ticking(run, "rt0", 0, done)
+        no_hypervisor_errors(run)
+
+
 def test_unsupported_instruction_stops_only_that_vm(ctx):
     with ctx.boot("unsupported", images={"rt1": "unsupported",
                                          "rt0": "hello"}) as run:

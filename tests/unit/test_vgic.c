@@ -71,9 +71,10 @@ static unsigned long kicks_total;
 
 struct fake_phys {
 	bool enabled, level;
+	bool line_known, line; /* vgic_arch_hw_line: readable, and its level */
 	unsigned route;
-	unsigned enables, configs, routes, deactivations;
-	unsigned deact_vcpu;
+	unsigned enables, configs, routes, deactivations, line_reads;
+	unsigned deact_vcpu, line_vcpu;
 };
 static struct fake_phys phys[1024];
 
@@ -109,6 +110,17 @@ void vgic_arch_hw_deactivate(struct vgic *vgic, unsigned vcpu_id,
 	assert_ptr_equal(vgic, &vg);
 	phys[pintid].deactivations++;
 	phys[pintid].deact_vcpu = vcpu_id;
+}
+
+bool vgic_arch_hw_line(struct vgic *vgic, unsigned vcpu_id, unsigned pintid,
+		       bool *level)
+{
+	assert_ptr_equal(vgic, &vg);
+	phys[pintid].line_reads++;
+	phys[pintid].line_vcpu = vcpu_id;
+	if (phys[pintid].line_known)
+		*level = phys[pintid].line;
+	return phys[pintid].line_known;
 }
 
 static uint32_t take_kicks(void)
@@ -1011,6 +1023,78 @@ static void test_hw_vtimer_ppi(void **state)
 	assert_int_equal(phys[27].deactivations, 3);
 }
 
+/*
+ * A level source behind a HW interrupt: what the guest sees follows the
+ * line, not the edge the hypervisor took. The guest masks its timer at the
+ * GIC, the timer fires (latched: the physical one stays active), the guest
+ * stops the timer (the line drops), unmasks: nothing arrives, nothing
+ * shows pending, and the physical activation is ended so the timer can
+ * fire again. Likewise for a level SPI; an edge SPI keeps its latch, and so
+ * does a line that cannot be read from here.
+ */
+static void test_hw_level_line_is_resampled(void **state)
+{
+	(void)state;
+	dist_on();
+	assert_int_equal(vgic_map_hw(&vg, 0, 27, 27), 0);
+	phys[27].line_known = true;
+	phys[27].line = true;
+	assert_int_equal(vgic_inject_hw(&vg, 0, 27), 0); /* masked: latched */
+	assert_true(is_pending(0, 27));  /* the line is still high */
+	assert_int_equal(phys[27].deactivations, 0);
+	phys[27].line = false;           /* the guest stopped its timer */
+	assert_false(is_pending(0, 27));
+	assert_int_equal(phys[27].deactivations, 1);
+	assert_int_equal(phys[27].deact_vcpu, 0);
+	assert_int_equal(phys[27].line_vcpu, 0);
+	enable(0, 27);
+	flush(0);
+	assert_int_equal(lr_count(0), 0);
+	assert_int_equal(phys[27].deactivations, 1); /* once */
+
+	/* Unmasked with the line still high: delivered, HW. */
+	disable(0, 27);
+	phys[27].line = true;
+	vgic_inject_hw(&vg, 0, 27);
+	enable(0, 27);
+	flush(0);
+	assert_true(lrs[0][find_lr(0, 27)] & VGIC_LR_HW);
+	ack(0, 27);
+	eoi(0, 27);
+	sync(0);
+
+	/* The line dropped between the physical interrupt and the entry. */
+	vgic_inject_hw(&vg, 0, 27);
+	phys[27].line = false;
+	flush(0);
+	assert_int_equal(lr_count(0), 0);
+	assert_int_equal(phys[27].deactivations, 2);
+
+	/* Not readable from here (the vCPU runs elsewhere): the latch holds. */
+	phys[27].line_known = false;
+	vgic_inject_hw(&vg, 0, 27);
+	flush(0);
+	assert_true(lrs[0][find_lr(0, 27)] & VGIC_LR_HW);
+	ack(0, 27);
+	eoi(0, 27);
+	sync(0);
+
+	/* A level SPI: the same; an edge one is never resampled. */
+	assert_int_equal(vgic_map_hw(&vg, 0, 48, 78), 0);
+	phys[78].line_known = true;
+	vgic_inject_hw(&vg, 0, 48); /* disabled: latched */
+	assert_false(is_pending(0, 48));
+	assert_int_equal(phys[78].deactivations, 1);
+	set_edge(0, 48);
+	phys[78].line_reads = 0;
+	vgic_inject_hw(&vg, 0, 48);
+	assert_true(is_pending(0, 48));
+	enable(0, 48);
+	flush(0);
+	assert_true(lrs[0][find_lr(0, 48)] & VGIC_LR_HW);
+	assert_int_equal(phys[78].line_reads, 0);
+}
+
 /* ---- reset ---- */
 
 static void test_vcpu_reset(void **state)
@@ -1667,6 +1751,7 @@ int main(void)
 		T(test_hw_spi),
 		T(test_hw_pending_cleared_deactivates),
 		T(test_hw_vtimer_ppi),
+		T(test_hw_level_line_is_resampled),
 		T(test_vcpu_reset),
 		T(test_vm_reset),
 		T(test_kicks_and_has_pending),

@@ -131,6 +131,13 @@ void gicv3_spi_deactivate(unsigned intid)
 			     (uint32_t)BIT(intid % 32));
 }
 
+bool gicv3_spi_pending(unsigned intid)
+{
+	return intid >= 32 && intid < INTID_SPURIOUS &&
+	       (mmio_read32(gicd() + GICD_ISPENDR + intid / 32 * 4) &
+		BIT(intid % 32));
+}
+
 void gicv3_ppi_deactivate(const struct pcpu *p, unsigned intid)
 {
 	if (p->arch.gicr && intid < 32)

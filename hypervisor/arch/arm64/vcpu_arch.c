@@ -9,6 +9,7 @@
 #include <arch_cpu.h>
 #include <arm64_cpu.h>
 #include <arm64_exit.h>
+#include <arm64_timer.h>
 #include <arm64_irq.h>
 #include <arm64_trap.h>
 #include <gicv3.h>
@@ -28,6 +29,7 @@
 #define VTTBR_VMID_SHIFT 48
 #define CNT_CTL_ENABLE BIT(0)
 #define CNT_CTL_IMASK BIT(1)
+#define CNT_CTL_ISTATUS BIT(2)
 
 void arm64_fp_save(struct arm64_fp_regs *fp);
 void arm64_fp_restore(const struct arm64_fp_regs *fp);
@@ -116,6 +118,35 @@ static void put_timers(struct vcpu *v)
 	vdl = timer_deadline(t->cntv_ctl, t->cntv_cval);
 	pdl = timer_deadline(t->cntp_ctl, t->cntp_cval);
 	v->sched.timer_deadline = vdl < pdl ? vdl : pdl;
+}
+
+static bool timer_fires(uint64_t ctl, uint64_t cval, uint64_t now)
+{
+	return (ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK) && now >= cval;
+}
+
+bool arm64_timer_line(const struct vcpu *v, unsigned ppi, bool *level)
+{
+	const struct arm64_timer_regs *t = &v->arch.timer;
+	bool vt = ppi == PPI_VTIMER;
+
+	if (ppi != PPI_VTIMER && ppi != PPI_PTIMER)
+		return false;
+	if (v->pcpu->loaded == v) {
+		if (pcpu_this() != v->pcpu)
+			return false;
+		/* ISTATUS: the condition is met; the line is that, unmasked. */
+		uint64_t ctl = vt ? read_sysreg(cntv_ctl_el0)
+				  : read_sysreg(cntp_ctl_el0);
+		*level = (ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK |
+				 CNT_CTL_ISTATUS)) ==
+			 (CNT_CTL_ENABLE | CNT_CTL_ISTATUS);
+		return true;
+	}
+	/* CNTVOFF_EL2 is 0: both timers compare with the counter. */
+	*level = vt ? timer_fires(t->cntv_ctl, t->cntv_cval, arch_counter_now())
+		    : timer_fires(t->cntp_ctl, t->cntp_cval, arch_counter_now());
+	return true;
 }
 
 void arch_vcpu_load(struct vcpu *v)

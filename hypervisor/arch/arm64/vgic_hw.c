@@ -12,6 +12,7 @@
 #include <arch_cpu.h>
 #include <config.h>
 #include <arm64_cpu.h>
+#include <arm64_timer.h>
 #include <vgic_hw.h>
 #include <gicv3.h>
 #include <pcpu.h>
@@ -230,6 +231,19 @@ void vgic_arch_hw_deactivate(struct vgic *vgic, unsigned vcpu_id,
 		else if (pintid == PPI_PTIMER)
 			v->arch.timer.ptimer_active = false;
 	}
+}
+
+bool vgic_arch_hw_line(struct vgic *vgic, unsigned vcpu_id, unsigned pintid,
+		       bool *level)
+{
+	struct vm *vm = vgic_vm(vgic);
+
+	if (pintid >= 32) {
+		*level = gicv3_spi_pending(pintid);
+		return true;
+	}
+	return vcpu_id < vm->vcpu_count &&
+	       arm64_timer_line(&vm->vcpus[vcpu_id], pintid, level);
 }
 
 void vgic_arch_hw_config(unsigned pintid, bool level)

@@ -147,6 +147,26 @@ static void hw_settle(struct vgic *vgic, struct vgic_irq *irq)
 	}
 }
 
+/*
+ * A HW interrupt whose source is level-sensitive (a timer, a level SPI)
+ * waits in the latch: its line may have dropped since the physical one
+ * fired (the guest had it masked, then stopped the source). Where the line
+ * can be read, a low one ends it, as on a real GIC, where a level
+ * interrupt's pending state is its line: no stale interrupt, no stale
+ * pending bit. Where it cannot (a PPI of a vCPU running elsewhere), the
+ * latch stands until the owner looks.
+ */
+static void hw_resample(struct vgic *vgic, struct vgic_irq *irq)
+{
+	bool level;
+
+	if (!irq->hw_active || !irq->latch || (is_spi(irq) && !irq->level) ||
+	    !vgic_arch_hw_line(vgic, irq->target, irq->pintid, &level) || level)
+		return;
+	irq->latch = false;
+	hw_settle(vgic, irq);
+}
+
 static void hw_mirror_spi(struct vgic *vgic, const struct vgic_irq *irq)
 {
 	if (!irq->hw || !is_spi(irq))
@@ -230,8 +250,10 @@ static void lr_update(struct vgic *vgic, unsigned vcpu_id, unsigned i,
 		irq->hw_active = true;
 		lr->hw = false;
 	}
-	if (deliver)
+	if (deliver) {
+		hw_resample(vgic, irq);
 		lr_take_latch(irq, lr);
+	}
 	/* A level line is resampled after deactivation, not re-pended on an
 	 * active interrupt. */
 	pending = deliver &&
@@ -837,6 +859,9 @@ void vgic_reg_access(struct vgic *vgic, unsigned vcpu_id, enum vgic_reg reg,
 
 		if (!irq)
 			continue;
+		if (!write && (reg == VGIC_REG_PEND_SET ||
+			       reg == VGIC_REG_PEND_CLEAR))
+			hw_resample(vgic, irq);
 		if (!write)
 			v |= (uint64_t)field_read(irq, reg) << (k * bits);
 		else if (field_write(vgic, irq, reg,

@@ -34,6 +34,9 @@ void gicv3_deactivate(unsigned intid);
 /* Deactivation and activation state from any pCPU: an SPI's, or a PPI's
  * in pCPU p's redistributor. */
 void gicv3_spi_deactivate(unsigned intid);
+/* Is SPI intid pending in the distributor? For a level-sensitive one that
+ * is its line (also while it is active). */
+bool gicv3_spi_pending(unsigned intid);
 void gicv3_ppi_deactivate(const struct pcpu *p, unsigned intid);
 bool gicv3_ppi_active(const struct pcpu *p, unsigned intid);
 void gicv3_ppi_activate(const struct pcpu *p, unsigned intid);

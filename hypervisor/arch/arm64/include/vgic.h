@@ -254,6 +254,13 @@ void vgic_arch_hw_route(struct vgic *vgic, unsigned pintid, unsigned vcpu_id);
 void vgic_arch_hw_deactivate(struct vgic *vgic, unsigned vcpu_id,
 			     unsigned pintid);
 
+/* The input line of physical pintid, level-sensitive, routed to vcpu_id
+ * (its timer for a PPI): true with *level set if it can be read from this
+ * pCPU now, false if not (a PPI of a vCPU running elsewhere). Called with
+ * the vGIC lock held: must not call the vGIC. */
+bool vgic_arch_hw_line(struct vgic *vgic, unsigned vcpu_id, unsigned pintid,
+		       bool *level);
+
 /* ---- internal: shared by vgic_state.c, vgic_dist.c, vgic_redist.c ---- */
 
 /* Per-INTID register files, laid out alike in GICD and the GICR SGI frame. */
