@@ -224,6 +224,84 @@ static void test_flags_round_trip(void **state)
 	s2_free(s);
 }
 
+/*
+ * The raw descriptor the walker would find for ipa: followed by hand from
+ * the root (a level-1 table for a 39-bit IPA space, 4 KiB granule), with
+ * nothing from the module under test but the root's address.
+ */
+static uint64_t raw_desc(const struct s2 *s, uint64_t ipa, unsigned *level)
+{
+	const uint64_t *table = (const uint64_t *)(uintptr_t)s2_root_pa(&s->pt);
+
+	for (*level = 1;; (*level)++) {
+		uint64_t d = table[(ipa >> (12 + 9 * (3 - *level))) & 511];
+
+		if (*level == 3 || (d & 3) != 3)
+			return d;
+		table = (const uint64_t *)(uintptr_t)(d & 0x0000fffffffff000ull);
+	}
+}
+
+/*
+ * Each descriptor bit against the Arm ARM (DDI 0487, D8.3 and D8.5.5, stage
+ * 2 with the 4 KiB granule), written out here independently of the module:
+ *   [1:0]   0b11 page (level 3) or table, 0b01 block (levels 1-2)
+ *   [5:2]   MemAttr: 0b1111 Normal, Outer and Inner Write-Back Cacheable;
+ *           0b0001 Device-nGnRE
+ *   [7:6]   S2AP: bit 6 read, bit 7 write
+ *   [9:8]   SH: 0b11 Inner Shareable (Normal memory only)
+ *   [10]    AF, set: no access-flag faults
+ *   [54]    XN[1]: not executable at EL1 and EL0
+ */
+static void test_descriptor_bits_are_the_architecture_s(void **state)
+{
+	static const struct {
+		unsigned flags;
+		uint64_t low;  /* bits [11:0] of a page descriptor */
+		bool xn;
+	} cases[] = {
+		{S2_RWX, 0x7ff, false},
+		{S2_READ | S2_WRITE, 0x7ff, true},
+		{S2_READ | S2_EXEC, 0x77f, false},
+		{S2_READ, 0x77f, true},
+		{S2_WRITE, 0x7bf, true},
+		{0, 0x73f, true},
+		{S2_READ | S2_WRITE | S2_DEVICE, 0x4c7, true},
+		{S2_RWX | S2_DEVICE, 0x4c7, true}, /* Device is never executable */
+		{S2_READ | S2_DEVICE, 0x447, true},
+	};
+	struct s2 *s = s2_new(16);
+	unsigned level;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t page = 0x100000000ull + i * SZ_4K;
+		uint64_t pa_page = 0x880000000ull + i * SZ_4K;
+		uint64_t block = 0x200000000ull + i * SZ_2M;
+		uint64_t huge = 0x400000000ull + i * SZ_1G;
+		uint64_t xn = cases[i].xn ? 1ull << 54 : 0;
+		uint64_t d;
+
+		assert_int_equal(s2_map(&s->pt, page, pa_page, SZ_4K,
+					cases[i].flags), 0);
+		assert_int_equal(s2_map(&s->pt, block, block, SZ_2M,
+					cases[i].flags), 0);
+		assert_int_equal(s2_map(&s->pt, huge, huge, SZ_1G,
+					cases[i].flags), 0);
+		d = raw_desc(s, page, &level);
+		assert_int_equal(level, 3);
+		assert_int_equal(d, pa_page | cases[i].low | xn);
+		/* A block: bit 1 clear, the rest the same. */
+		d = raw_desc(s, block + SZ_4K, &level);
+		assert_int_equal(level, 2);
+		assert_int_equal(d, block | (cases[i].low & ~2ull) | xn);
+		d = raw_desc(s, huge + SZ_2M, &level);
+		assert_int_equal(level, 1);
+		assert_int_equal(d, huge | (cases[i].low & ~2ull) | xn);
+	}
+	s2_free(s);
+}
+
 static void test_refuses_bad_requests(void **state)
 {
 	struct s2 *s = s2_new(8);
@@ -498,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_misaligned_pa_uses_pages),
 		cmocka_unit_test(test_top_of_ipa_space),
 		cmocka_unit_test(test_flags_round_trip),
+		cmocka_unit_test(test_descriptor_bits_are_the_architecture_s),
 		cmocka_unit_test(test_refuses_bad_requests),
 		cmocka_unit_test(test_refuses_overlap),
 		cmocka_unit_test(test_pool_exhaustion),
