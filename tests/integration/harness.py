@@ -23,10 +23,26 @@ class TestFailure(Exception):
     pass
 
 
+# A hypervisor line that no test may leave unexplained: checked over the
+# whole console log when a run ends, not only where a test looked.
+HV_ERROR = re.compile(r"^\[hv\] (error|panic)")
+
+
+def unexplained_errors(lines, allowed):
+    """The hypervisor's error lines that match none of `allowed` (regular
+    expressions)."""
+    rx = [re.compile(a) for a in allowed]
+    return [l for l in lines if HV_ERROR.search(l)
+            and not any(r.search(l) for r in rx)]
+
+
 class QemuRun:
-    """One QEMU process whose console lines are collected as they arrive."""
+    """One QEMU process whose console lines are collected as they arrive.
+    When the test body is done, the whole log is checked for hypervisor
+    errors it did not announce with allow_errors()."""
 
     def __init__(self, cmd, log_path, deadline_s):
+        self.allowed_errors = []
         self.cmd = cmd
         self.log_path = log_path
         self.deadline = time.monotonic() + deadline_s
@@ -89,18 +105,30 @@ class QemuRun:
         with self.cond:
             return self.lines[i]
 
+    def allow_errors(self, *patterns):
+        """Hypervisor error lines this test causes on purpose."""
+        self.allowed_errors += patterns
+
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         self.stop()
+        if exc_type is None:
+            with self.cond:
+                bad = unexplained_errors(self.lines, self.allowed_errors)
+            if bad:
+                raise TestFailure(f"hypervisor error in the log: {bad[0]}"
+                                  f"{f' (and {len(bad) - 1} more)' if len(bad) > 1 else ''}"
+                                  f" (see {self.log_path})")
 
     def stop(self):
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
         self.reader.join(timeout=5)
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
 
 
 class TerminalRun:
@@ -114,6 +142,7 @@ class TerminalRun:
 
     def __init__(self, cmd, log_path, deadline_s, width=160, height=50):
         self.log_path = log_path
+        self.allowed_errors = []
         self.deadline = time.monotonic() + deadline_s
         self.session = f"tessera-test-{os.getpid()}-{next(self._ids)}"
         os.makedirs(os.path.dirname(log_path), exist_ok=True)
@@ -176,11 +205,21 @@ class TerminalRun:
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
+    def allow_errors(self, *patterns):
+        """Hypervisor error lines this test causes on purpose."""
+        self.allowed_errors += patterns
+
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         self.stop()
+        if exc_type is None:
+            lines = [l.rstrip("\r") for l in self.log_text().splitlines()]
+            bad = unexplained_errors(lines, self.allowed_errors)
+            if bad:
+                raise TestFailure(f"hypervisor error in the log: {bad[0]} "
+                                  f"(see {self.log_path})")
 
     def stop(self):
         self.timer.cancel()
