@@ -288,6 +288,22 @@ class ShippedScenarioTests(ToolTestCase):
             for base, size in owned:
                 self.assertFalse(r["hpa"] < base + size and base < r["hpa"] + r["size"])
 
+    def test_auto_memory_rounds_reserved_ranges_out_to_pages(self):
+        # A reserved range inside the Service VM's RAM, neither starting nor
+        # ending on a page: "auto" leaves out the whole pages it touches,
+        # and no more.
+        board = open(os.path.join(REPO, BOARD)).read().replace(
+            '    { base = 0x48000000, size = 0x200000, why = "QEMU DTB" },',
+            '    { base = 0x48000000, size = 0x200000, why = "QEMU DTB" },\n'
+            '    { base = 0x4F000800, size = 0x1000, why = "firmware log" },')
+        self.assertIn("firmware log", board)
+        b = self.write("board.toml", board)
+        sos = json.load(open(self.generate(os.path.join(REPO, HYBRID), b)["json"]))["vms"][1]
+        self.assertEqual(sos["memory"], [
+            {"gpa": 0x48200000, "hpa": 0x48200000, "size": 0x4F000000 - 0x48200000},
+            {"gpa": 0x4F002000, "hpa": 0x4F002000, "size": 0x50000000 - 0x4F002000},
+            {"gpa": 0x54000000, "hpa": 0x54000000, "size": 0x6C000000}])
+
     def test_mk(self):
         def parse(path):
             d = {}

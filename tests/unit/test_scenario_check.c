@@ -128,6 +128,28 @@ static void test_good_layout_at_the_edges(void **state)
 	expect_ok(&f);
 }
 
+/* The pCPU masks are 64 bits: on a machine of exactly 64 pCPUs the last
+ * one is usable, on one of 63 it is not (the mask of present pCPUs must not
+ * be computed with a shift by 64). */
+static void test_sixty_four_pcpus(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	fixture_good(&f);
+	f.plat.cpu_count = 64;
+	f.vms[0].pcpu_mask = 1ull << 63;
+	expect_ok(&f);
+	f.vms[0].pcpu_mask = 1ull << 62;
+	f.vms[2].pcpu_mask = 1ull << 63;
+	expect_ok(&f);
+	f.plat.cpu_count = 63;
+	expect_refused(&f, "vm charlie: pCPU mask 0x8000000000000000 does not "
+			   "fit the 63 pCPUs");
+	f.vms[2].pcpu_mask = 0x8;
+	expect_ok(&f);
+}
+
 static void test_max_vms(void **state)
 {
 	struct fixture f;
@@ -436,6 +458,7 @@ int main(void)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_good_layout),
 		cmocka_unit_test(test_good_layout_at_the_edges),
+		cmocka_unit_test(test_sixty_four_pcpus),
 		cmocka_unit_test(test_max_vms),
 		cmocka_unit_test(test_post_launched_skipped),
 		cmocka_unit_test(test_shared_scheduled_pcpu),
