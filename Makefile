@@ -1,5 +1,5 @@
 # Tessera top-level build. Everything is built out of tree under $(BUILD).
-#   make run | test | bench | fuzz | menuconfig | defconfig | savedefconfig | clean
+#   make run | test | bench | fuzz | mutants | menuconfig | defconfig | savedefconfig | clean
 # See README.rst.
 
 BUILD ?= build
@@ -16,14 +16,14 @@ DEFCONFIG ?= config/defconfig
 GUEST_DIR ?= build/guest
 
 .DEFAULT_GOAL := all
-.PHONY: all setup run test unit-test integration-test bench fuzz menuconfig \
+.PHONY: all setup run test unit-test integration-test bench fuzz mutants menuconfig \
 	defconfig savedefconfig clean distclean hypervisor guests guest-linux \
 	scenario-builds
 
-# Goals that set the machine up first (make run, test, bench) configure and
-# build in a sub-make, after the set-up: on a fresh machine Kconfiglib only
-# exists once misc/setup/setup.sh has run.
-SETUP_FIRST_GOALS := setup run test bench
+# Goals that set the machine up first (make run, test, bench, mutants)
+# configure and build in a sub-make, after the set-up: on a fresh machine
+# Kconfiglib only exists once misc/setup/setup.sh has run.
+SETUP_FIRST_GOALS := setup run test bench mutants
 SETUP_FIRST := $(filter $(SETUP_FIRST_GOALS),$(MAKECMDGOALS))
 
 # ---- configuration (Kconfig via Kconfiglib) --------------------------------
@@ -240,6 +240,11 @@ bench: setup
 
 fuzz: fuzzers-build
 	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only fuzz
+
+# Small wrong changes the host tests must catch (tests/mutants): built in
+# their own directory, every file put back.
+mutants: setup
+	$(Q)$(PY) tests/mutants/run_mutants.py --build $(BUILD)-mutants
 
 # clean keeps the downloaded guest kernel and busybox ($(BUILD)/guest).
 clean:
