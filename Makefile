@@ -238,8 +238,10 @@ bench: setup
 	$(Q)$(MAKE) --no-print-directory all benches-build guest-linux scenario-builds
 	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only bench
 
-fuzz: fuzzers-build
+fuzz: fuzzers-build scenario-builds
 	$(Q)$(PY) tests/run_all.py --build $(BUILD) --only fuzz
+	$(Q)TESSERA_CHAOS_IMAGE=chaoslong $(PY) tests/run_all.py --build $(BUILD) \
+		--only integration -k test_partitioned.test_chaos
 
 # Small wrong changes the host tests must catch (tests/mutants): built in
 # their own directory, every file put back.

@@ -1,7 +1,7 @@
 # Bare-metal test guests, built once per pre-launched VM entry address of the
 # scenario (they run with the MMU off, so they are linked where they run).
 GUEST_PROGRAMS := hello beacon probe unsupported poweroff reset iocheck microbench \
-	spinner sleeper steady idle slicer timermask powerstress
+	spinner sleeper steady idle slicer timermask powerstress chaos chaoslong
 GUEST_SRC := tests/guests
 GUEST_OUT := $(BUILD)/guests
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -nostdlib \
@@ -13,6 +13,12 @@ $(GUEST_OUT)/obj/%.o: $(GUEST_SRC)/%.c $(GUEST_SRC)/guest.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CROSS_COMPILE)gcc $(GUEST_CFLAGS) -c $< -o $@
+
+# The chaos guest's long run, for make fuzz (tests/guests/chaos.c).
+$(GUEST_OUT)/obj/chaoslong.o: $(GUEST_SRC)/chaos.c $(GUEST_SRC)/guest.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (long)"
+	$(Q)$(CROSS_COMPILE)gcc $(GUEST_CFLAGS) -DCHAOS_OPS=5000000ul -c $< -o $@
 
 $(GUEST_OUT)/obj/start.o: $(GUEST_SRC)/start.S
 	@mkdir -p $(dir $@)

@@ -107,6 +107,49 @@ def test_masked_timer_interrupt_follows_its_line(ctx):
         no_hypervisor_errors(run)
 
 
+# make fuzz runs the long chaos guest (chaoslong: 5,000,000 operations).
+CHAOS_IMAGE = os.environ.get("TESSERA_CHAOS_IMAGE", "chaos")
+CHAOS_DONE = (r"^\[rt1\] chaos: (\d+) operations: mmio (\d+), ram (\d+), "
+              r"sysreg (\d+), call (\d+), wfi (\d+); (\d+) exceptions$")
+# Each reason is rate-limited to a burst of 8 lines, then one summary per
+# 65,536 suppressed: far fewer lines than operations.
+MAX_CHAOS_WARNINGS = 200
+
+
+def test_chaos_partition_harms_nobody(ctx):
+    """rt1 runs the chaos guest (tests/guests/chaos.c): random MMIO of
+    every size and alignment to its vGIC, vUART, unmapped space, other
+    memory and its own; trapped system registers (SGIs to random targets);
+    HVC and SMC with random function IDs and arguments; timed WFIs. The
+    hypervisor survives, logs no error and only rate-limited warnings, and
+    rt0's heartbeat goes on without a gap."""
+    long = CHAOS_IMAGE != "chaos"
+    with ctx.boot("chaos", images={"rt1": CHAOS_IMAGE, "rt0": "hello"},
+                  deadline_s=3600 if long else 180) as run:
+        start = run.wait_for(r"^\[rt1\] chaos: start")
+        i = run.wait_for(rf"{CHAOS_DONE}|^\[hv\] error: vm rt1", start)
+        expect(re.search(CHAOS_DONE, run.line(i)),
+               f"the chaos run ended early: {run.line(i)} (see {run.log_path})")
+        counts = [int(x) for x in re.search(CHAOS_DONE, run.line(i)).groups()]
+        expect(all(counts) and sum(counts[1:6]) == counts[0],
+               f"not every class of operation ran: {run.line(i)}")
+        expect(not run.matching(r"^\[rt1\] unexpected exception"),
+               "the chaos guest took an exception it did not expect")
+        ticks = [int(re.search(r"tick (\d+)", run.line(k))[1])
+                 for k in run.matching(r"^\[rt0\] vcpu 0 tick \d+", start)
+                 if k <= i]
+        expect(ticks == list(range(ticks[0], ticks[0] + len(ticks))),
+               f"rt0's heartbeat skipped during the chaos: {ticks}")
+        keeps_ticking(run, "rt0", 0, i)
+        keeps_ticking(run, "rt1", 0, i)  # the chaos guest's own heartbeat
+        warnings = run.matching(r"^\[hv\] warning: vm rt1")
+        expect(len(warnings) <= MAX_CHAOS_WARNINGS,
+               f"{len(warnings)} warnings for {counts[0]} operations: not "
+               f"rate-limited (see {run.log_path})")
+        expect(not run.matching(r"^\[hv\] warning: vm rt0"),
+               "rt0 was disturbed")
+
+
 def test_unsupported_instruction_stops_only_that_vm(ctx):
     with ctx.boot("unsupported", images={"rt1": "unsupported",
                                          "rt0": "hello"}) as run:

@@ -18,8 +18,8 @@
 	((uint64_t)(op0) << 20 | (uint64_t)(op2) << 17 | (uint64_t)(op1) << 14 | \
 	 (uint64_t)(crn) << 10 | (uint64_t)(crm) << 1)
 #define SYSREG_ICC_SGI1R SYSREG_KEY(3, 0, 12, 11, 5)
-#define SYSREG_ICC_ASGI1R SYSREG_KEY(3, 1, 12, 11, 6)
-#define SYSREG_ICC_SGI0R SYSREG_KEY(3, 2, 12, 11, 7)
+#define SYSREG_ICC_ASGI1R SYSREG_KEY(3, 0, 12, 11, 6)
+#define SYSREG_ICC_SGI0R SYSREG_KEY(3, 0, 12, 11, 7)
 #define SYSREG_IS_READ BIT(0)
 #define SYSREG_RT(iss) (((iss) >> 5) & 31)
 
