@@ -11,3 +11,10 @@ test_vm_fdt_SRCS := tests/unit/test_vm_fdt.c hypervisor/common/vm_fdt.c \
 	hypervisor/lib/fdt_write.c hypervisor/lib/fdt.c hypervisor/lib/format.c
 test_vm_fdt_CFLAGS := -DFIXTURE_DIR='"$(CURDIR)/tests/unit/fixtures"'
 test_vm_fdt_LIBS := -lfdt
+
+# The FDT reader (platform trees, hostile) and writer, for make fuzz
+# (tests/fuzz/fuzz_fdt.c).
+FUZZERS += fuzz_fdt
+fuzz_fdt_SRCS := tests/fuzz/fuzz_fdt.c hypervisor/common/platform.c \
+	hypervisor/lib/fdt.c hypervisor/lib/fdt_write.c hypervisor/lib/format.c
+fuzz_fdt_LIBS := -lfdt
