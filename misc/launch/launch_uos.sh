@@ -12,11 +12,12 @@
 #     -k KERNEL    kernel Image (default the Service VM's own kernel)
 #     -r INITRD    initramfs (default the User VM initramfs)
 #     -B ARGS      more kernel command-line arguments (appended)
-#     -p           polling completion instead of notifications; the device
-#                  model then spins, so it runs pinned to CPU 0 (-P)
-#     -P CPUS      with -p: the Service VM CPUs the device model may use
-#                  (taskset list, default 0): none may share a pCPU with
-#                  the User VM, whose vCPUs it would starve there
+#     -p           polling completion instead of notifications
+#     -P CPUS      the Service VM CPUs the device model runs on (taskset
+#                  list, default 0): none may share a pCPU with the User
+#                  VM. The device model spins (always with -p, for 50 us
+#                  after each request without), and there a Service VM
+#                  vCPU would hold the pCPU from the User VM's.
 #     -h           this text
 #
 # The User VM's console is the device model's terminal (virtio-console on
@@ -35,7 +36,7 @@ polling=
 dm_cpus=0
 
 usage() {
-	sed -n '4,24s/^# \{0,1\}//p' "$0"
+	sed -n '4,25s/^# \{0,1\}//p' "$0"
 }
 
 while getopts m:c:d:k:r:B:pP:h opt; do
@@ -70,5 +71,5 @@ bootargs="console=ttyAMA0 tessera.prompt=$slot${more:+ $more}"
 set -- --name "$slot" -m "$mem" -c "$cpus" -k "$kernel" -r "$initrd" \
 	-B "$bootargs" -s virtio-console,stdio -s virtio-rng
 [ "$disk" = - ] || set -- "$@" -s "virtio-blk,$disk"
-[ -z "$polling" ] || exec taskset -c "$dm_cpus" tessera-dm "$@" "$polling"
-exec tessera-dm "$@"
+[ -z "$polling" ] || set -- "$@" "$polling"
+exec taskset -c "$dm_cpus" tessera-dm "$@"

@@ -41,13 +41,13 @@ def launch_check(run, start, vcpus=2, polling=False):
     watch their slots instead of waiting for notifications."""
     token = "tok-" + secrets.token_hex(8)
     mode = "polling" if polling else "notify"
-    # A polling device model never sleeps. On CPU 1 or 2 it would keep the
-    # Service VM's vCPU there runnable for good, and in hybrid the Service
-    # VM outranks uvm0 (200 to 100): the uvm0 vCPU sharing that pCPU would
-    # never run (seen: taskset -c 1, no line from uvm0 in 150 s). So it
-    # goes on CPU 0, which the Service VM has alone.
-    pin = "taskset -c 0 " if polling else ""
-    cmd = (f'{pin}launch_uos.sh -c {vcpus}{" -p" if polling else ""} -B '
+    # launch_uos.sh runs the device model on CPU 0, which the Service VM
+    # has alone (-P): a polling one never sleeps, a notified one watches
+    # its slots for a while after each request, and on CPU 1 or 2 the
+    # Service VM's vCPU there, outranking uvm0 (200 to 100), would keep
+    # the pCPU from uvm0's vCPU (seen with polling on CPU 1: no line from
+    # uvm0 in 150 s).
+    cmd = (f'launch_uos.sh -c {vcpus}{" -p" if polling else ""} -B '
            f'"tessera.run=uvm-check.sh tessera.poweroff=1 tessera.token={token}"'
            '; echo dm-exit=$?')
     run.send(cmd + "\n")
