@@ -167,7 +167,7 @@ def main():
 
     if args.only == "bench":
         ok = run_programs(args.build, "bench_", [], 1800)
-        for script in sorted(glob.glob(os.path.join(HERE, "bench", "*.py"))):
+        for script in sorted(glob.glob(os.path.join(HERE, "bench", "bench_*.py"))):
             progress(f"== {os.path.basename(script)}")
             ok &= subprocess.run(["/usr/bin/python3", script, "--build",
                                   args.build]).returncode == 0

@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness  # noqa: E402
 import test_linux_direct  # noqa: E402
 import tessera_qemu  # noqa: E402  (harness put misc/launch on the path)
+from table import print_rows  # noqa: E402
 
 READY = r"tessera-guest: init done"
 # The /dev/kmsg copy of the line, with the kernel's timestamp.
@@ -75,19 +76,13 @@ def measure_boot(name, cmd, log_dir, runs=3, ready=READY):
 
 
 def print_table(rows, title):
-    print(title)
     head = ("", "wall s median", "min", "max", "icount wall s",
             "icount guest s")
-    cells = [head]
-    for r in rows:
-        cells.append((r.name, f"{statistics.median(r.walls):.2f}",
-                      f"{min(r.walls):.2f}", f"{max(r.walls):.2f}",
-                      f"{r.icount_wall:.2f}",
-                      "-" if r.guest_s is None else f"{r.guest_s:.3f}"))
-    widths = [max(len(c[k]) for c in cells) for k in range(len(head))]
-    for c in cells:
-        print("  " + c[0].ljust(widths[0]) + "".join(
-            "  " + v.rjust(w) for v, w in zip(c[1:], widths[1:])))
+    print_rows(title, head, [
+        (r.name, f"{statistics.median(r.walls):.2f}", f"{min(r.walls):.2f}",
+         f"{max(r.walls):.2f}", f"{r.icount_wall:.2f}",
+         "-" if r.guest_s is None else f"{r.guest_s:.3f}") for r in rows],
+        rule=False)
     if any(len(r.walls) > 1 for r in rows):
         print(f"  (wall: {len(rows[0].walls)} runs per row; "
               "icount guest s: kernel printk time at init done)")

@@ -34,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness  # noqa: E402
 import tessera_qemu  # noqa: E402  (harness put misc/launch on the path)
+from table import print_rows  # noqa: E402
 
 SCENARIO = "partitioned"
 VM = "rt1"
@@ -73,6 +74,8 @@ ROWS = (
     ("vtimer", "virtual timer expiry -> guest handler", "5,808", "<= 1,200"),
     ("eoi", "EOI (no trap)", "21", "21 (no trap)"),
 )
+TITLE = ("guest instructions per operation (QEMU -icount shift=0,sleep=off, "
+         "cortex-a72, 2 vCPUs):")
 NOT_MEASURED = {"mmio-forwarded": "in bench_uvm.py"}
 MEASURED = [key for key, *_ in ROWS if key not in NOT_MEASURED]
 
@@ -171,17 +174,9 @@ def cell(run, op, not_measured="-"):
 def print_table(plain, tessera):
     head = ("operation", "plain QEMU", "Tessera", "Linux KVM + kvmtool",
             "Tessera's target")
-    cells = [head] + [(label, cell(plain, key),
-                       cell(tessera, key, NOT_MEASURED.get(key)), kvm, target)
-                      for key, label, kvm, target in ROWS]
-    widths = [max(len(c[k]) for c in cells) for k in range(len(head))]
-    print("guest instructions per operation (QEMU -icount shift=0,sleep=off, "
-          "cortex-a72, 2 vCPUs):")
-    for n, c in enumerate(cells):
-        print("  " + c[0].ljust(widths[0]) + "".join(
-            "  " + v.rjust(w) for v, w in zip(c[1:], widths[1:])))
-        if n == 0:
-            print("  " + "  ".join("-" * w for w in widths))
+    print_rows(TITLE, head, [(label, cell(plain, key),
+                              cell(tessera, key, NOT_MEASURED.get(key)), kvm,
+                              target) for key, label, kvm, target in ROWS])
     iterations = sorted({r[1] for run in (plain, tessera)
                          for r in run.results.values()})
     print(f"  {'/'.join(map(str, iterations)) or '-'} iterations each, after "

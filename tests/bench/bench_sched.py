@@ -41,6 +41,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import harness  # noqa: E402
 import tessera_qemu  # noqa: E402  (harness put misc/launch on the path)
 from run_all import scenario_build  # noqa: E402
+from table import print_rows  # noqa: E402
 
 SCENARIO = "sched"
 ICOUNT = ["-icount", "shift=0,sleep=off"]
@@ -119,17 +120,6 @@ def lateness_cells(beats):
             f"{max(late):,}", f"{max(gaps) - min(gaps):,}" if gaps else "-"]
 
 
-def print_table(title, head, rows):
-    cells = [head] + rows
-    widths = [max(len(c[k]) for c in cells) for k in range(len(head))]
-    print(title)
-    for n, c in enumerate(cells):
-        print("  " + c[0].ljust(widths[0]) + "".join(
-            "  " + v.rjust(w) for v, w in zip(c[1:], widths[1:])))
-        if n == 0:
-            print("  " + "  ".join("-" * w for w in widths))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
@@ -152,7 +142,7 @@ def main():
         n = ga + gb - 1
         rows = [(rows[0][0], f"{w:,}"), (rows[1][0], f"{n:,}"),
                 (rows[2][0], f"{(w - ra - rb) * NS_PER_TICK // max(n, 1):,}")]
-    print_table("vCPU switch at the end of a slice on a shared pCPU (QEMU "
+    print_rows("vCPU switch at the end of a slice on a shared pCPU (QEMU "
                 "-icount shift=0,sleep=off, cortex-a72;\n  the slice timer's "
                 "interrupt, pick, put, load, entry):", ("", "Tessera"), rows)
 
@@ -165,7 +155,7 @@ def main():
         return ["-"] * 3 if c is None else [f"{c[0]:,}", f"{c[2]:,}",
                                             f"{c[3]:,}"]
     print()
-    print_table("rt0 alone on pCPU 3 (noop) while pCPU 1 is idle or loaded "
+    print_rows("rt0 alone on pCPU 3 (noop) while pCPU 1 is idle or loaded "
                 "(spinners a, b and sleeper c):",
                 ("pCPU 1", "rt0 exits", "pCPU 3 exits", "pCPU 3 IRQs",
                  "late min ns", "median", "max", "period spread us"),

@@ -412,6 +412,7 @@ static void test_bare_image(void **state)
 	assert_int_equal(boot_check_kernel(kpath, true, &img, err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "is empty"));
+	unlink(kpath);
 	env_fini(&e);
 }
 
