@@ -112,6 +112,44 @@ static bool gpa_touches_vm(const struct vm_config *vm, uint64_t gpa,
 	return false;
 }
 
+/*
+ * DMA masters: one the SMMU confines needs an SMMU and stream IDs; one
+ * nothing confines only with the VM's explicit opt-in (the config tool lets
+ * only the Service VM have it).
+ */
+static int check_dma(const struct scenario_config *sc,
+		     const struct vm_config *vm, char *err, size_t errlen)
+{
+	for (unsigned d = 0; d < vm->device_count; d++) {
+		const struct device_config *dev = &vm->devices[d];
+
+		if (dev->irq_count > SCENARIO_MAX_DEVICE_IRQS) {
+			fmt_snprintf(err, errlen, "vm %s: device %s has %u "
+				     "interrupts (limit %u)", vm->name,
+				     dev->name, dev->irq_count,
+				     SCENARIO_MAX_DEVICE_IRQS);
+			return -1;
+		}
+		if (dev->dma == DEVICE_DMA_UNCONFINED &&
+		    !(vm->flags & VM_FLAG_DMA_UNCONFINED)) {
+			fmt_snprintf(err, errlen, "vm %s: device %s is a DMA "
+				     "master no IOMMU confines, and the VM has "
+				     "not opted in to unconfined DMA",
+				     vm->name, dev->name);
+			return -1;
+		}
+		if (dev->dma == DEVICE_DMA_SMMU &&
+		    (!sc->board->smmu_base || !dev->stream_count ||
+		     dev->stream_base + dev->stream_count < dev->stream_base)) {
+			fmt_snprintf(err, errlen, "vm %s: device %s: DMA through "
+				     "an SMMU, but the board has none or the "
+				     "device no stream IDs", vm->name, dev->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int check_vm(const struct scenario_config *sc,
 		    const struct platform_info *plat, unsigned i, char *err,
 		    size_t errlen)
@@ -154,6 +192,8 @@ static int check_vm(const struct scenario_config *sc,
 			return -1;
 		}
 	}
+	if (check_dma(sc, vm, err, errlen) < 0)
+		return -1;
 	if (vm->kind == VM_KIND_POST_LAUNCHED)
 		return 0; /* its memory comes from its device model */
 	if (!vm->mem_region_count ||

@@ -262,40 +262,109 @@ static int open_platform(struct build *b, const void *dtb, size_t max)
 	return 0;
 }
 
+static bool inside(const struct vm_fdt_range *d, uint64_t a, uint64_t s)
+{
+	return a >= d->base && s <= d->size && a - d->base <= d->size - s;
+}
+
+static int outside_error(struct build *b, const struct vm_fdt_range *d,
+			 int n, const char *prop, uint64_t a, uint64_t s)
+{
+	return error(b, "passthrough device 0x%llx: %s has %s 0x%llx+0x%llx "
+		     "outside 0x%llx+0x%llx", ull(d->base),
+		     fdt_node_name(&b->pf, n), prop, ull(a), ull(s),
+		     ull(d->base), ull(d->size));
+}
+
 /*
- * The child of the root whose first reg address is d->base; all of its reg
- * must lie inside d, or the VM would see registers it cannot reach.
+ * The windows a bus node (a PCI host bridge) forwards must be the VM's too.
+ * Only for a bus that states its cells under a 2 + 2 root: other ranges are
+ * refused when copied (copy_prop).
+ */
+static int check_ranges_inside(struct build *b, const struct vm_fdt_range *d,
+			       int n)
+{
+	unsigned cac = fdt_prop_u32(&b->pf, n, "#address-cells", 0);
+	unsigned csc = fdt_prop_u32(&b->pf, n, "#size-cells", 1);
+	uint32_t len, ent = (cac + b->pac + csc) * 4;
+	const uint8_t *r = fdt_prop(&b->pf, n, "ranges", &len);
+
+	if (!r || !len || !cac || b->pac != 2 || b->psc != 2)
+		return 0;
+	if (cac < 1 || cac > 3 || csc < 1 || csc > 2 || len % ent)
+		return error(b, "platform node %s has a malformed ranges",
+			     fdt_node_name(&b->pf, n));
+	for (uint32_t i = 0; i < len; i += ent) {
+		uint64_t a = fdt_cells(r + i + cac * 4, b->pac);
+		uint64_t s = fdt_cells(r + i + (cac + b->pac) * 4, csc);
+
+		if (!inside(d, a, s))
+			return outside_error(b, d, n, "ranges", a, s);
+	}
+	return 0;
+}
+
+/*
+ * Node n's reg: 0 if it has none; -1 (reported) if malformed or, for the
+ * node at d->base, not all inside d; else 1 with *at_base and *within.
+ */
+static int reg_of(struct build *b, const struct vm_fdt_range *d, int n,
+		  bool *at_base, bool *within)
+{
+	uint32_t ent = (b->pac + b->psc) * 4, len;
+	const uint8_t *reg = fdt_prop(&b->pf, n, "reg", &len);
+
+	if (!reg || len < ent)
+		return 0;
+	*at_base = fdt_cells(reg, b->pac) == d->base;
+	if (len % ent)
+		return *at_base ? error(b, "platform node %s has a malformed reg",
+					fdt_node_name(&b->pf, n))
+				: 0;
+	*within = true;
+	for (uint32_t i = 0; i < len; i += ent) {
+		uint64_t a = fdt_cells(reg + i, b->pac);
+		uint64_t s = fdt_cells(reg + i + b->pac * 4, b->psc);
+
+		if (inside(d, a, s))
+			continue;
+		if (*at_base)
+			return outside_error(b, d, n, "reg", a, s);
+		*within = false;
+	}
+	return 1;
+}
+
+/*
+ * The child of the root whose first reg address is d->base, or else the
+ * first whose reg lies inside d (a PCI host bridge: d spans its windows and
+ * its configuration space). All of its reg and of its bus windows must lie
+ * inside d, or the VM would see registers it cannot reach.
  */
 static int find_device(struct build *b, const struct vm_fdt_range *d,
 		       int *out)
 {
-	uint32_t ent = (b->pac + b->psc) * 4, len;
+	int found = -1;
 
 	for (int n = fdt_first_child(&b->pf, b->proot); n >= 0;
 	     n = fdt_next_sibling(&b->pf, n)) {
-		const uint8_t *reg = fdt_prop(&b->pf, n, "reg", &len);
+		bool at_base = false, within = false;
+		int r = reg_of(b, d, n, &at_base, &within);
 
-		if (!reg || len < ent || fdt_cells(reg, b->pac) != d->base)
-			continue;
-		if (len % ent)
-			return error(b, "platform node %s has a malformed reg",
-				     fdt_node_name(&b->pf, n));
-		for (uint32_t i = 0; i < len; i += ent) {
-			uint64_t a = fdt_cells(reg + i, b->pac);
-			uint64_t s = fdt_cells(reg + i + b->pac * 4, b->psc);
-
-			if (a < d->base || s > d->size || a - d->base > d->size - s)
-				return error(b, "passthrough device 0x%llx: %s has "
-					     "reg 0x%llx+0x%llx outside 0x%llx+"
-					     "0x%llx", ull(d->base),
-					     fdt_node_name(&b->pf, n), ull(a),
-					     ull(s), ull(d->base), ull(d->size));
+		if (r < 0)
+			return -1;
+		if (r && at_base) {
+			found = n;
+			break;
 		}
-		*out = n;
-		return 0;
+		if (r && within && found < 0)
+			found = n;
 	}
-	return error(b, "passthrough device 0x%llx is not in the platform "
-		     "device tree", ull(d->base));
+	if (found < 0)
+		return error(b, "passthrough device 0x%llx is not in the "
+			     "platform device tree", ull(d->base));
+	*out = found;
+	return check_ranges_inside(b, d, found);
 }
 
 /* ---- clocks ---- */
@@ -363,9 +432,9 @@ enum prop_rule {
 	P_CLOCK_NAMES,   /* dropped with "clocks" */
 	P_IRQ_PARENT,    /* must be the GIC: rewritten */
 	P_IRQ_EXTENDED,  /* every entry must be the GIC: rewritten */
+	P_IRQ_MAP,       /* every parent must be the GIC: rewritten */
 	P_REG,           /* translated to 2+2 cells at the top level */
 	P_RANGES,        /* refused at the top level unless already 2+2 */
-	P_REFUSED,       /* cannot be made right */
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -399,7 +468,7 @@ static enum prop_rule rule_for(const char *name)
 		{"reg", P_REG},
 		{"ranges", P_RANGES},
 		{"dma-ranges", P_RANGES},
-		{"interrupt-map", P_REFUSED},
+		{"interrupt-map", P_IRQ_MAP},
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(special); i++)
@@ -454,9 +523,47 @@ static int copy_irq_extended(struct build *b, const char *node,
 	return 0;
 }
 
-static int copy_prop(struct build *b, const char *node, const char *name,
-		     const uint8_t *v, uint32_t len, bool top, int nclk,
-		     const uint32_t *clk)
+/*
+ * interrupt-map (a PCI host bridge's INTx routing): entries of <child unit
+ * address, child interrupt, parent phandle, parent unit address, parent
+ * interrupt>, each parent the GIC. The phandle becomes the new GIC's and
+ * the parent unit address its two cells (their value is not used: the GIC
+ * has no interrupt-map of its own).
+ */
+static int copy_irq_map(struct build *b, int pnode, const char *node,
+			const uint8_t *v, uint32_t len)
+{
+	unsigned child = fdt_prop_u32(&b->pf, pnode, "#address-cells", 2) +
+			 fdt_prop_u32(&b->pf, pnode, "#interrupt-cells", 1);
+	unsigned gac = fdt_prop_u32(&b->pf, fdt_node_by_phandle(&b->pf, b->pgic),
+				    "#address-cells", 0);
+	uint32_t ent = (child + 1 + gac + 3) * 4;
+
+	if (!b->pgic || child < 1 || child > 8 || gac > 3 || !len)
+		return error(b, "%s: malformed interrupt-map", node);
+	for (uint32_t i = 0; i < len; i += ent) {
+		if (len - i < (child + 1) * 4)
+			return error(b, "%s: malformed interrupt-map", node);
+		if ((uint32_t)fdt_cells(v + i + child * 4, 1) != b->pgic)
+			return error(b, "%s: an interrupt goes to another "
+				     "controller than the GIC", node);
+		if (len - i < ent)
+			return error(b, "%s: malformed interrupt-map", node);
+	}
+	fdtw_prop_begin(&b->w, "interrupt-map");
+	for (uint32_t i = 0; i < len; i += ent) {
+		fdtw_prop_append(&b->w, v + i, child * 4);
+		fdtw_prop_append_u32(&b->w, b->gic);
+		fdtw_prop_append_u64(&b->w, 0);
+		fdtw_prop_append(&b->w, v + i + (child + 1 + gac) * 4, 12);
+	}
+	fdtw_prop_end(&b->w);
+	return 0;
+}
+
+static int copy_prop(struct build *b, int pnode, const char *node,
+		     const char *name, const uint8_t *v, uint32_t len, bool top,
+		     int nclk, const uint32_t *clk)
 {
 	bool root_is_2_2 = b->pac == 2 && b->psc == 2;
 
@@ -479,6 +586,8 @@ static int copy_prop(struct build *b, const char *node, const char *name,
 		return 0;
 	case P_IRQ_EXTENDED:
 		return copy_irq_extended(b, node, v, len);
+	case P_IRQ_MAP:
+		return copy_irq_map(b, pnode, node, v, len);
 	case P_REG:
 		if (top && !root_is_2_2)
 			return copy_reg(b, node, v, len);
@@ -487,8 +596,6 @@ static int copy_prop(struct build *b, const char *node, const char *name,
 		if (top && !root_is_2_2 && len)
 			return error(b, "%s: cannot translate %s", node, name);
 		break;
-	case P_REFUSED:
-		return error(b, "%s: %s is not supported", node, name);
 	case P_COPY:
 		break;
 	}
@@ -509,7 +616,7 @@ static int copy_props(struct build *b, int node, const char *name, bool top)
 
 		if (!v || !*pname)
 			return error(b, "%s: malformed property", name);
-		if (copy_prop(b, name, pname, v, len, top, nclk, clk))
+		if (copy_prop(b, node, name, pname, v, len, top, nclk, clk))
 			return -1;
 	}
 	return 0;

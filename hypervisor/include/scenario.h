@@ -21,10 +21,14 @@ enum vm_kind {
 
 #define SCENARIO_MAX_MEM_REGIONS 4
 #define SCENARIO_MAX_DEVICES 8
+#define SCENARIO_MAX_DEVICE_IRQS 4 /* a PCI host bridge's INTA..INTD */
 
 /* VM option flags (vm_config.flags). */
 #define VM_FLAG_ABORT_ON_UNHANDLED (1u << 0) /* unhandled MMIO: inject abort */
 #define VM_FLAG_IO_POLLING (1u << 1) /* vCPUs poll their request slot */
+#define VM_FLAG_DMA_UNCONFINED (1u << 2) /* the Service VM's documented
+					    opt-in to DMA masters no IOMMU
+					    confines (doc/dma-isolation.rst) */
 
 /*
  * What a VM may do and gets (vm_config.caps): the code tests these, never
@@ -53,13 +57,35 @@ struct mem_region_config {
 	uint64_t size; /* bytes, multiple of 4 KiB */
 };
 
-/* A physical device range (and optionally its interrupt) given to one VM. */
+/* Whether a device masters DMA, and what confines it (device_config.dma). */
+enum device_dma {
+	DEVICE_DMA_NONE = 0,       /* not a DMA master */
+	DEVICE_DMA_UNCONFINED = 1, /* reaches all of physical memory */
+	DEVICE_DMA_SMMU = 2,       /* its streams go through the board's SMMU */
+};
+
+/* A physical device range (and its interrupts) given to one VM. */
 struct device_config {
 	const char *name;
 	uint64_t base; /* identity-mapped: gpa == hpa */
 	uint64_t size;
-	uint32_t irq; /* GIC INTID, 0 = none */
+	uint32_t irq_count;
+	uint32_t irqs[SCENARIO_MAX_DEVICE_IRQS]; /* GIC INTIDs (SPIs) */
+	enum device_dma dma;
+	/* DEVICE_DMA_SMMU: its SMMU stream IDs [stream_base, +stream_count)
+	 * (for a PCI host bridge, the requester IDs of its buses). */
+	uint32_t stream_base;
+	uint32_t stream_count;
 };
+
+static inline bool device_config_has_irq(const struct device_config *d,
+					 uint32_t intid)
+{
+	for (uint32_t i = 0; i < d->irq_count && i < SCENARIO_MAX_DEVICE_IRQS; i++)
+		if (d->irqs[i] == intid)
+			return true;
+	return false;
+}
 
 struct vm_config {
 	const char *name;
@@ -96,6 +122,10 @@ struct board_config {
 	uint64_t gicd_base;
 	uint64_t gicr_base;
 	uint64_t gicr_size; /* all redistributor frames */
+	/* The SMMUv3 that confines DEVICE_DMA_SMMU devices; base 0: none. */
+	uint64_t smmu_base;
+	uint32_t smmu_event_irq;  /* its event queue interrupt (INTID) */
+	uint32_t smmu_gerror_irq; /* its global error interrupt (INTID) */
 };
 
 struct scenario_config {

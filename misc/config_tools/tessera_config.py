@@ -42,6 +42,12 @@ MAX_MEM_REGIONS = 4          # SCENARIO_MAX_MEM_REGIONS
 MAX_DEVICES = 8              # SCENARIO_MAX_DEVICES
 VM_FLAG_ABORT_ON_UNHANDLED = 1 << 0
 VM_FLAG_IO_POLLING = 1 << 1
+VM_FLAG_DMA_UNCONFINED = 1 << 2
+MAX_DEVICE_IRQS = 4          # SCENARIO_MAX_DEVICE_IRQS
+# What a board device's `dma` says (enum device_dma).
+DMA_KINDS = {"none": "DEVICE_DMA_NONE", "unconfined": "DEVICE_DMA_UNCONFINED",
+             "smmu": "DEVICE_DMA_SMMU"}
+SMMU_SIZE = 0x20000          # SMMUv3 register pages 0 and 1
 IO_COMPLETION_MODES = ("notify", "polling")
 MAX_PCPUS = 64               # vm_config.pcpu_mask is a uint64_t
 
@@ -188,6 +194,10 @@ def display_path(path):
 class Problems:
     def __init__(self):
         self.lines = []
+        self.warnings = []
+
+    def warn(self, file, field, msg):
+        self.warnings.append("%s: %s: warning: %s" % (file, field, msg))
 
     def add(self, file, field, msg):
         line = "%s: %s: %s" % (file, field, msg) if field else "%s: %s" % (file, msg)
@@ -207,6 +217,9 @@ class Src:
     def err(self, field, msg):
         self.errors += 1
         self.problems.add(self.name, field, msg)
+
+    def warn(self, field, msg):
+        self.problems.warn(self.name, field, msg)
 
 
 def read_toml(src):
@@ -495,18 +508,27 @@ def check_irq(t, key, irq):
 class Dev:
     """A board UART or pass-through device (one instance)."""
 
-    def __init__(self, name, path, base, size, irq, compatible=None):
+    def __init__(self, name, path, base, size, irq, compatible=None, irqs=None,
+                 dma="none", streams=None):
         self.name = name
         self.path = path          # TOML path of its definition
         self.base = base
         self.size = size
-        self.irq = irq
+        self.irq = irq or (irqs[0] if irqs else 0)  # the first of irqs, 0: none
+        self.irqs = irqs if irqs is not None else ([irq] if irq else [])
         self.compatible = compatible
+        self.dma = dma            # a key of DMA_KINDS
+        self.streams = streams    # dma "smmu": (first stream ID, count)
 
-    def as_json(self):
-        d = {"base": self.base, "size": self.size, "irq": self.irq}
+    def as_json(self, uart=False):
+        if uart:
+            return {"base": self.base, "size": self.size, "irq": self.irq}
+        d = {"base": self.base, "size": self.size, "irq": self.irq,
+             "irqs": self.irqs, "dma": self.dma}
         if self.compatible is not None:
             d["compatible"] = self.compatible
+        if self.streams:
+            d["streams"] = {"base": self.streams[0], "count": self.streams[1]}
         return d
 
 
@@ -518,10 +540,66 @@ class Board:
         self.pcpus = None
         self.ram = None           # (base, size)
         self.gic = None           # dict
+        self.smmu = None          # dict: base, event_irq, gerror_irq
         self.uarts = {}           # name -> Dev
         self.devices = {}         # name -> Dev (expanded instances)
         self.groups = {}          # group name -> list of instance names
         self.reserved = []        # (base, size, why, path)
+
+
+def parse_device_irqs(t, irq):
+    """A device's interrupts: `irqs` (a PCI host bridge's INTx lines) or the
+    one `irq`; None if wrong (reported)."""
+    if not t.has("irqs"):
+        return [irq] if irq else []
+    if t.has("irq"):
+        t.err("irqs", "give either 'irq' or 'irqs', not both")
+        return None
+    v = t.array("irqs", what="an array of SPI INTIDs")
+    if v is None:
+        return None
+    if not 1 <= len(v) <= MAX_DEVICE_IRQS:
+        t.err("irqs", "%d interrupts: 1..%d (SCENARIO_MAX_DEVICE_IRQS)"
+              % (len(v), MAX_DEVICE_IRQS))
+        return None
+    for i, x in enumerate(v):
+        if isinstance(x, bool) or not isinstance(x, int) or not SPI_MIN <= x <= SPI_MAX:
+            t.err("irqs", "irqs[%d] = %s is not an SPI INTID (%d..%d)"
+                  % (i, show(x), SPI_MIN, SPI_MAX))
+            return None
+    if len(set(v)) != len(v):
+        t.err("irqs", "an INTID is listed twice")
+        return None
+    return list(v)
+
+
+def parse_device_dma(t):
+    """(`dma`, streams) of a board device; (None, None) if wrong (reported)."""
+    dma = t.string("dma", required=False, default="none",
+                   what='"none", "unconfined" or "smmu"')
+    if dma not in DMA_KINDS:
+        if dma is not None:
+            t.err("dma", '%s is not "none" (no DMA), "unconfined" (a DMA master '
+                  'no IOMMU confines) or "smmu" (its DMA goes through the '
+                  "board's SMMU)" % show(dma))
+        return None, None
+    if dma != "smmu":
+        if t.has("streams"):
+            t.err("streams", 'only for dma = "smmu"')
+            return None, None
+        return dma, None
+    st = t.table("streams", ("base", "count"),
+                 what="a table {base, count} of SMMU stream IDs")
+    if not st:
+        return None, None
+    sbase = st.integer("base", hi=U32_MAX)
+    scount = st.integer("count", lo=1, hi=U32_MAX)
+    if sbase is None or scount is None:
+        return None, None
+    if sbase + scount > U32_MAX + 1:
+        st.err("count", "streams %s + %d go past 32 bits" % (hx(sbase), scount))
+        return None, None
+    return dma, (sbase, scount)
 
 
 def load_board(path, problems):
@@ -531,7 +609,7 @@ def load_board(path, problems):
         return None
     b = Board(src)
     top = Table(src, data, "", ("name", "description", "pcpus", "ram", "gic",
-                                "uarts", "devices", "reserved"))
+                                "smmu", "uarts", "devices", "reserved"))
     b.name = top.string("name", pattern=NAME_RE,
                         pattern_what="a name (letters, digits, '_', '.', '-')")
     b.description = top.string("description", required=False)
@@ -565,6 +643,21 @@ def load_board(path, problems):
             b.gic = {"dist": dist, "dist_size": dist_size,
                      "redist": redist, "redist_size": redist_size}
 
+    smmu = top.table("smmu", ("base", "size", "event_irq", "gerror_irq"),
+                     required=False)
+    if smmu:
+        base = smmu.integer("base")
+        size = smmu.integer("size", required=False, default=SMMU_SIZE)
+        irqs = [check_irq(smmu, k, smmu.integer(k, hi=U32_MAX))
+                for k in ("event_irq", "gerror_irq")]
+        if check_range(smmu, "base", base, "size", size, PAGE) and None not in irqs:
+            if not all(irqs):
+                smmu.err("event_irq", "the SMMU needs its event and global error "
+                         "interrupts (SPIs)")
+            else:
+                b.smmu = {"base": base, "size": size, "event_irq": irqs[0],
+                          "gerror_irq": irqs[1]}
+
     uarts = top.raw_table("uarts", what="a table of named UARTs")
     if uarts is not None:
         if not uarts:
@@ -595,11 +688,19 @@ def load_board(path, problems):
         if not isinstance(v, dict):
             src.err(dpath, "expected a table, got %s %s" % (type_name(v), show(v)))
             continue
-        t = Table(src, v, dpath, ("base", "size", "irq", "compatible", "count", "stride"))
+        t = Table(src, v, dpath, ("base", "size", "irq", "irqs", "compatible", "count",
+                                  "stride", "dma", "streams"))
         base = t.integer("base")
         size = t.integer("size")
         irq = check_irq(t, "irq", t.integer("irq", required=False, default=0, hi=U32_MAX))
+        irqs = parse_device_irqs(t, irq)
         compatible = t.string("compatible", required=False)
+        dma, streams = parse_device_dma(t)
+        if irqs is None or dma is None:
+            continue
+        if t.has("irqs") and t.has("count"):
+            t.err("irqs", "not together with 'count' (each instance has one irq)")
+            continue
         count = t.integer("count", required=False, lo=1, hi=MAX_DEVICE_COUNT)
         stride = t.integer("stride", required=False, default=size)
         if not check_range(t, "base", base, "size", size, 1) or irq is None:
@@ -630,7 +731,8 @@ def load_board(path, problems):
                 src.err(dpath, "device name %s is already defined by %s"
                         % (show(iname), b.devices[iname].path))
                 continue
-            b.devices[iname] = Dev(iname, dpath, ibase, size, iirq, compatible)
+            b.devices[iname] = Dev(iname, dpath, ibase, size, iirq, compatible,
+                                   irqs if t.has("irqs") else None, dma, streams)
 
     reserved = top.array("reserved", required=False,
                          what="an array of {base, size, why} tables")
@@ -657,6 +759,9 @@ def load_board(path, problems):
         ranges.append(("UART %s" % show(u.name), u.path, u.base, u.size))
     for d in b.devices.values():
         ranges.append(("device %s" % show(d.name), d.path, d.base, d.size))
+    if b.smmu:
+        ranges.append(("the SMMU", "smmu.base", b.smmu["base"], b.smmu["size"]))
+    check_board_dma(b)
     reported = set()
     for i, (label, p, base, size) in enumerate(ranges):
         for olabel, op, obase, osize in ranges[:i]:
@@ -665,6 +770,31 @@ def load_board(path, problems):
                 src.err(p, "%s %s overlaps %s %s" % (label, span(base, size),
                                                      olabel, span(obase, osize)))
     return b
+
+
+def check_board_dma(b):
+    """DMA through an SMMU needs the board's SMMU; no two devices share a
+    stream ID; the SMMU's interrupts are the hypervisor's alone."""
+    streams = []
+    for d in b.devices.values():
+        if d.dma == "smmu" and not b.smmu:
+            b.src.err(d.path + ".dma", '"smmu", but the board has no [smmu] table')
+        if not d.streams:
+            continue
+        for od, (obase, ocount) in streams:
+            if overlaps(d.streams[0], d.streams[1], obase, ocount):
+                b.src.err(d.path + ".streams", "stream IDs %s overlap those of device %s"
+                          % (span(*d.streams), show(od.name)))
+                break
+        streams.append((d, d.streams))
+    if not b.smmu:
+        return
+    for key in ("event_irq", "gerror_irq"):
+        irq = b.smmu[key]
+        for d in list(b.devices.values()) + list(b.uarts.values()):
+            if irq in d.irqs:
+                b.src.err("smmu." + key, "INTID %d is also device %s's"
+                          % (irq, show(d.name)))
 
 
 # --------------------------------------------------------------------------
@@ -718,7 +848,7 @@ class Scenario:
         self.pt_pool_pages = 0
 
 
-VM_FIELDS = ("name", "kind", "pcpus", "memory", "entry", "vuart",
+VM_FIELDS = ("name", "kind", "pcpus", "memory", "entry", "vuart", "dma",
              "abort_on_unhandled", "io_completion", "devices", "image", "bootargs",
              "priority", "slice_us", "max_memory", "upcall_irq", "event_irq")
 
@@ -823,6 +953,15 @@ def parse_vm(src, raw, index):
         vm.io_completion = None
     if vm.io_completion == "polling":
         vm.flags |= VM_FLAG_IO_POLLING
+    dma = t.string("dma", required=False, default="confined",
+                   what='"confined" or "unconfined"')
+    if dma == "unconfined" and vm.kind != SERVICE:
+        t.err("dma", "only the Service VM may accept DMA masters no IOMMU confines: "
+              "a %s VM's isolation must hold" % vm.kind)
+    elif dma == "unconfined":
+        vm.flags |= VM_FLAG_DMA_UNCONFINED
+    elif dma is not None and dma != "confined":
+        t.err("dma", '%s is not "confined" (the default) or "unconfined"' % show(dma))
     vm.bootargs = t.string("bootargs", required=False, default="",
                            what="a kernel command line")
     if vm.bootargs and vm.kind != SERVICE:
@@ -1050,8 +1189,8 @@ def check_scenario(s, b, console, args):
         taken = {VUART_INTID: "its virtual UART"} if vm.vuart else {}
         for name, dpath in vm.devices:
             dev = b.devices.get(name) if b is not None else None
-            if dev is not None and dev.irq:
-                taken[dev.irq] = "device %s" % show(name)
+            for irq in dev.irqs if dev is not None else []:
+                taken[irq] = "device %s" % show(name)
         for key in ("upcall_irq", "event_irq"):
             irq = getattr(vm, key)
             if irq is None:
@@ -1137,16 +1276,17 @@ def check_scenario(s, b, console, args):
                     % (show(name), dev_owner[name].label()))
                 continue
             dev_owner[name] = vm
-            if dev.irq:
-                if console is not None and dev.irq == console.irq:
+            check_device_dma(s, b, vm, dev, dpath)
+            for irq in dev.irqs:
+                if console is not None and irq == console.irq:
                     err(dpath, "IRQ %d of device %s belongs to the hypervisor's console "
-                        "UART %s" % (dev.irq, show(name), show(console.name)))
-                elif dev.irq in irq_owner and irq_owner[dev.irq][0] is not vm:
-                    ovm, odev = irq_owner[dev.irq]
+                        "UART %s" % (irq, show(name), show(console.name)))
+                elif irq in irq_owner and irq_owner[irq][0] is not vm:
+                    ovm, odev = irq_owner[irq]
                     err(dpath, "IRQ %d of device %s is already passed through to %s "
-                        "(with device %s)" % (dev.irq, show(name), ovm.label(), show(odev.name)))
+                        "(with device %s)" % (irq, show(name), ovm.label(), show(odev.name)))
                 else:
-                    irq_owner.setdefault(dev.irq, (vm, dev))
+                    irq_owner.setdefault(irq, (vm, dev))
             pbase, psize = page_span(dev.base, dev.size)
             for ovm, odev, _ in given:
                 if ovm is not vm and overlaps(pbase, psize, *page_span(odev.base, odev.size)):
@@ -1192,6 +1332,27 @@ def check_scenario(s, b, console, args):
                                            ", ".join(guests), GUESTS_MK))
 
     check_table_pool(s, args)
+
+
+def check_device_dma(s, b, vm, dev, dpath):
+    """A DMA master no IOMMU confines can overwrite any VM and the
+    hypervisor: refused, except for a Service VM that says dma = "unconfined"
+    (then a warning here and a line at boot)."""
+    if dev.dma != "unconfined":
+        return
+    what = ("device %s is a DMA master that no IOMMU confines (board %s: %s.dma = "
+            '"unconfined")' % (show(dev.name), show(b.name), dev.path))
+    if vm.kind != SERVICE:
+        s.src.err(dpath, "%s: it could write any memory, so a %s VM may not have it"
+                  % (what, vm.kind))
+    elif not vm.flags & VM_FLAG_DMA_UNCONFINED:
+        s.src.err(dpath, '%s: it could write other VMs\' and the hypervisor\'s memory; '
+                  'give the VM a confined device (behind the SMMU) or accept this '
+                  'with dma = "unconfined" in %s (doc/dma-isolation.rst)'
+                  % (what, vm.path))
+    else:
+        s.src.warn(dpath, "%s: with dma = \"unconfined\", %s can overwrite the "
+                   "memory of every other VM and of the hypervisor" % (what, vm.label()))
 
 
 def image_limit(s):
@@ -1381,6 +1542,10 @@ def gen_c(s, b, console, sources):
     L.append("\t.gicd_base = %s," % hx(b.gic["dist"]))
     L.append("\t.gicr_base = %s," % hx(b.gic["redist"]))
     L.append("\t.gicr_size = %s," % hx(b.gic["redist_size"]))
+    if b.smmu:
+        L.append("\t.smmu_base = %s," % hx(b.smmu["base"]))
+        L.append("\t.smmu_event_irq = %d," % b.smmu["event_irq"])
+        L.append("\t.smmu_gerror_irq = %d," % b.smmu["gerror_irq"])
     L.append("};")
     L.append("")
     L.append("/* Scheduling policy of each pCPU: noop where one vCPU runs. */")
@@ -1422,7 +1587,8 @@ def gen_c(s, b, console, sources):
             L.append("\t\t.bootargs = %s," % c_str(vm.bootargs))
         L.append("\t\t.vuart_gpa = %s," % hx(vm.vuart))
         flags = [name for bit, name in ((VM_FLAG_ABORT_ON_UNHANDLED, "VM_FLAG_ABORT_ON_UNHANDLED"),
-                                        (VM_FLAG_IO_POLLING, "VM_FLAG_IO_POLLING"))
+                                        (VM_FLAG_IO_POLLING, "VM_FLAG_IO_POLLING"),
+                                        (VM_FLAG_DMA_UNCONFINED, "VM_FLAG_DMA_UNCONFINED"))
                  if vm.flags & bit]
         L.append("\t\t.flags = %s," % (" | ".join(flags) or "0"))
         L.append("\t\t.device_count = %d," % len(vm.devices))
@@ -1430,8 +1596,15 @@ def gen_c(s, b, console, sources):
             L.append("\t\t.devices = {")
             for name, _ in vm.devices:
                 d = b.devices[name]
-                L.append("\t\t\t{ .name = %s, .base = %s, .size = %s, .irq = %d },"
-                         % (c_str(d.name), hx(d.base), hx(d.size), d.irq))
+                L.append("\t\t\t{ .name = %s, .base = %s, .size = %s,"
+                         % (c_str(d.name), hx(d.base), hx(d.size)))
+                L.append("\t\t\t  .irq_count = %d, .irqs = { %s }, .dma = %s,"
+                         % (len(d.irqs), ", ".join(str(i) for i in d.irqs) or "0",
+                            DMA_KINDS[d.dma]))
+                if d.streams:
+                    L.append("\t\t\t  .stream_base = %s, .stream_count = %d,"
+                             % (hx(d.streams[0]), d.streams[1]))
+                L.append("\t\t\t},")
             L.append("\t\t},")
         L.append("\t},")
     L.append("};")
@@ -1485,8 +1658,9 @@ def resolved(s, b, console, sources, args):
             "ram": {"base": b.ram[0], "size": b.ram[1]},
             "pcpus": b.pcpus,
             "gic": dict(b.gic),
-            "console": dict({"name": console.name}, **console.as_json()),
-            "uarts": {u.name: u.as_json() for u in b.uarts.values()},
+            "smmu": dict(b.smmu) if b.smmu else None,
+            "console": dict({"name": console.name}, **console.as_json(uart=True)),
+            "uarts": {u.name: u.as_json(uart=True) for u in b.uarts.values()},
             "devices": {d.name: d.as_json() for d in b.devices.values()},
             "reserved": [{"base": base, "size": size, "why": why}
                          for base, size, why, _ in b.reserved],
@@ -1657,6 +1831,8 @@ def run(argv):
     if s is not None:
         check_scenario(s, b if board_ok else None, console, args)
 
+    for line in problems.warnings:
+        sys.stderr.write(line + "\n")
     if problems.lines:
         for line in problems.lines:
             sys.stderr.write(line + "\n")

@@ -26,8 +26,10 @@ import sys
 QEMU = "qemu-system-aarch64"
 # -nic none: no VM uses a network, and virt's default NIC needs
 # efi-virtio.rom (Debian's ipxe-qemu, only a recommended package).
-MACHINE = ["-M", "virt,virtualization=on,gic-version=3", "-smp", "4", "-m", "2G",
-           "-nic", "none"]
+# iommu=smmuv3, highmem=off: the board file's SMMU and PCIe windows.
+MACHINE = ["-M", "virt,virtualization=on,gic-version=3,iommu=smmuv3,highmem=off",
+           "-smp", "4", "-m", "2G", "-nic", "none"]
+PCI_HOST_COMPATIBLE = "pci-host-ecam-generic"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The Makefile's GUEST_DIR: one guest kernel and initramfs for every build dir.
 SHARED_GUEST_DIR = os.path.join(REPO, "build", "guest")
@@ -117,8 +119,14 @@ def service_vm_args(build, scenario, append, disk):
     if append:
         args += ["-append", append]
     if disk:
+        # On the Service VM's PCIe host bridge (behind the SMMU) if it has
+        # one, else on its highest virtio-mmio transport.
+        sos = next(vm for vm in scenario["vms"] if vm["kind"] == "service")
+        on_pci = any(d.get("compatible") == PCI_HOST_COMPATIBLE
+                     for d in sos.get("devices", []))
         args += ["-drive", f"if=none,file={disk},format=raw,id=disk0,readonly=on",
-                 "-device", "virtio-blk-device,drive=disk0"]
+                 "-device", ("virtio-blk-pci" if on_pci else "virtio-blk-device")
+                 + ",drive=disk0"]
     return args
 
 

@@ -54,7 +54,8 @@ WANTED_MODULES = (
 # virtio-mmio transports and whose shell is on the virtio console (hvc0:
 # the device model's terminal).
 VARIANTS = {
-    "sos": {"modules": WANTED_MODULES, "inittab": "inittab"},
+    "sos": {"modules": WANTED_MODULES + ("virtio_pci",),  # its disk on PCIe
+            "inittab": "inittab"},
     "uvm": {"modules": WANTED_MODULES + ("virtio_console", "virtio_rng"),
             "inittab": "inittab-uvm"},
 }

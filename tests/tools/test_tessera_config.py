@@ -217,9 +217,11 @@ class ShippedScenarioTests(ToolTestCase):
         self.assertEqual(b["devices"]["rtc"]["irq"], 34)
         for n in range(32):
             d = b["devices"]["virtio_mmio%d" % n]
-            self.assertEqual((d["base"], d["size"], d["irq"]),
-                             (0x0A000000 + n * 0x200, 0x200, 48 + n))
-        self.assertEqual(len(b["devices"]), 33)
+            self.assertEqual((d["base"], d["size"], d["irq"], d["dma"]),
+                             (0x0A000000 + n * 0x200, 0x200, 48 + n, "unconfined"))
+        self.assertEqual(b["devices"]["rtc"]["dma"], "none")
+        self.assertEqual(b["devices"]["pcie"]["dma"], "smmu")
+        self.assertEqual(len(b["devices"]), 34)
         self.assertEqual([vm["name"] for vm in j["vms"]], ["rt0", "rt1"])
         rt0, rt1 = j["vms"]
         self.assertEqual(rt0, {
@@ -254,11 +256,16 @@ class ShippedScenarioTests(ToolTestCase):
         self.assertEqual(sos["entry"], 0x60000000)
         self.assertEqual(j["hypervisor"]["image_store"],
                          {"base": 0x41000000, "size": 0x07000000})
-        self.assertEqual([d["name"] for d in sos["devices"]],
-                         ["rtc"] + ["virtio_mmio%d" % n for n in range(31, 24, -1)])
-        self.assertEqual(sos["devices"][1], {"name": "virtio_mmio31", "base": 0x0A003E00,
-                                             "size": 0x200, "irq": 79,
-                                             "compatible": "virtio,mmio"})
+        self.assertEqual([d["name"] for d in sos["devices"]], ["rtc", "pcie"])
+        # Its disk is on PCIe behind the SMMU: no unconfined DMA in hybrid.
+        self.assertEqual(sos["devices"][1], {
+            "name": "pcie", "base": 0x10000000, "size": 0x30000000, "irq": 35,
+            "irqs": [35, 36, 37, 38], "dma": "smmu",
+            "streams": {"base": 0, "count": 0x1000},
+            "compatible": "pci-host-ecam-generic"})
+        self.assertEqual(sos["flags"], 0)
+        self.assertEqual(j["board"]["smmu"], {"base": 0x09050000, "size": 0x20000,
+                                              "event_irq": 106, "gerror_irq": 109})
         self.assertEqual((uvm0["name"], uvm0["kind"], uvm0["pcpus"], uvm0["memory"],
                           uvm0["entry"], uvm0["devices"]),
                          ("uvm0", "post-launched", [1, 2], [], 0, []))
@@ -394,9 +401,15 @@ int main(void)
 		for (uint32_t m = 0; m < v->mem_region_count; m++)
 			printf("mem %llx %llx %llx\n", X(v->mem[m].gpa), X(v->mem[m].hpa),
 			       X(v->mem[m].size));
-		for (uint32_t d = 0; d < v->device_count; d++)
-			printf("dev %s %llx %llx %u\n", v->devices[d].name, X(v->devices[d].base),
-			       X(v->devices[d].size), v->devices[d].irq);
+		for (uint32_t d = 0; d < v->device_count; d++) {
+			const struct device_config *dv = &v->devices[d];
+
+			printf("dev %s %llx %llx %d %u %u", dv->name, X(dv->base), X(dv->size),
+			       (int)dv->dma, dv->stream_base, dv->stream_count);
+			for (uint32_t q = 0; q < dv->irq_count; q++)
+				printf(" %u", dv->irqs[q]);
+			printf("\n");
+		}
 	}
 	return 0;
 }
@@ -423,9 +436,30 @@ int main(void)
                     vm["name"], kinds[vm["kind"]], vm["pcpu_mask"], vm["vcpu_count"],
                     vm["entry"], vm["vuart"], vm["flags"]))
                 want += ["mem %x %x %x" % (r["gpa"], r["hpa"], r["size"]) for r in vm["memory"]]
-                want += ["dev %s %x %x %d" % (d["name"], d["base"], d["size"], d["irq"])
-                         for d in vm["devices"]]
+                dma = {"none": 0, "unconfined": 1, "smmu": 2}
+                want += ["dev %s %x %x %d %d %d%s" % (
+                    d["name"], d["base"], d["size"], dma[d["dma"]],
+                    d.get("streams", {}).get("base", 0), d.get("streams", {}).get("count", 0),
+                    "".join(" %d" % i for i in d["irqs"])) for d in vm["devices"]]
             self.assertEqual(got.splitlines(), want, scen)
+
+    def test_dma_opt_in(self):
+        """The Service VM's opt-in to unconfined DMA: accepted, a warning naming
+        the file, the field and the device, and the flag the hypervisor's
+        boot check and boot line read."""
+        scen = "tests/tools/fixtures/dma-unconfined-service.toml"
+        out = os.path.join(self.tmp, "dma.c")
+        rc, _, err = run_tool("--board", BOARD, "--scenario", scen, "--max-vms", "8",
+                              "--max-vcpus", "8", "--console", "uart0", "--out-c", out)
+        self.assertClean(rc, err, (0,))
+        self.assertEqual(err.splitlines(), [
+            scen + ': vm[0].devices[0]: warning: device "virtio_mmio31" is a DMA master '
+            'that no IOMMU confines (board "qemu-virt": devices.virtio_mmio.dma = '
+            '"unconfined"): with dma = "unconfined", VM \'sos\' can overwrite the memory '
+            'of every other VM and of the hypervisor'])
+        c = open(out).read()
+        self.assertIn(".flags = VM_FLAG_DMA_UNCONFINED,", c)
+        self.assertIn(".dma = DEVICE_DMA_UNCONFINED,", c)
 
     def test_rich_flags(self):
         j = json.load(open(self.generate("tests/tools/fixtures/good-scenario-rich.toml")["json"]))

@@ -565,6 +565,61 @@ static void test_random_against_reference(void **state)
 	s2_free(s);
 }
 
+/*
+ * The SMMU's stage-1 leaves against the Arm ARM (VMSAv8-64 stage 1, 4 KiB
+ * granule; the SMMU reads the same format), written out independently:
+ *   [4:2]   AttrIndx into SMMU_S1_MAIR: 0 Normal WB, 1 Device-nGnRE
+ *   [6]     AP[1]: 1, unprivileged (a device's transactions) may access
+ *   [7]     AP[2]: 1 read-only
+ *   [9:8]   SH: 0b11 Inner Shareable (Normal only)
+ *   [10]    AF
+ *   [53]    PXN, [54] UXN: set unless executable
+ */
+static void test_smmu_stage1_bits_are_the_architecture_s(void **state)
+{
+	static const struct {
+		unsigned flags;
+		uint64_t low; /* bits [11:0] of a page descriptor */
+		bool xn;
+	} cases[] = {
+		{S2_READ | S2_WRITE, 0x743, true},
+		{S2_READ, 0x7c3, true},
+		{S2_RWX, 0x743, false},
+		{S2_READ | S2_WRITE | S2_DEVICE, 0x447, true},
+	};
+	struct s2 *s = s2_new(0);
+	unsigned level, flags;
+	uint64_t pa;
+
+	(void)state;
+	s->pool.nr = 8;
+	s->pool.pages = aligned_alloc(S2_PAGE_SIZE, 8 * sizeof(s2_table_t));
+	assert_non_null(s->pool.pages);
+	memset(s->pool.pages, 0xff, 8 * sizeof(s2_table_t));
+	assert_int_equal(pgtable_init(&s->pt, &s->pool, PGTABLE_SMMU_STAGE1), 0);
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t page = 0x100000000ull + i * SZ_4K;
+		uint64_t block = 0x200000000ull + i * SZ_2M;
+		uint64_t xn = cases[i].xn ? 3ull << 53 : 0;
+
+		assert_int_equal(s2_map(&s->pt, page, page + SZ_1G, SZ_4K,
+					cases[i].flags), 0);
+		assert_int_equal(s2_map(&s->pt, block, block, SZ_2M,
+					cases[i].flags), 0);
+		assert_int_equal(raw_desc(s, page, &level),
+				 page + SZ_1G + (cases[i].low | xn));
+		assert_int_equal(level, 3);
+		assert_int_equal(raw_desc(s, block, &level),
+				 block | (cases[i].low & ~2ull) | xn);
+		assert_int_equal(level, 2);
+		/* and it walks back to what was asked (stage 1 always reads) */
+		assert_true(s2_translate(&s->pt, page + 8, &pa, &flags));
+		assert_int_equal(pa, page + SZ_1G + 8);
+		assert_int_equal(flags, cases[i].flags | S2_READ);
+	}
+	s2_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_top_of_ipa_space),
 		cmocka_unit_test(test_flags_round_trip),
 		cmocka_unit_test(test_descriptor_bits_are_the_architecture_s),
+		cmocka_unit_test(test_smmu_stage1_bits_are_the_architecture_s),
 		cmocka_unit_test(test_refuses_bad_requests),
 		cmocka_unit_test(test_refuses_overlap),
 		cmocka_unit_test(test_pool_exhaustion),

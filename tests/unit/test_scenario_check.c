@@ -453,10 +453,48 @@ static void test_short_error_buffer(void **state)
 	assert_memory_equal(err + 8, "xxxx", 4);
 }
 
+/* DMA masters: unconfined only with the opt-in; behind an SMMU only with an
+ * SMMU and stream IDs. (err is 160 bytes: the messages are checked by their
+ * start.) */
+static void test_dma_masters(void **state)
+{
+	struct fixture f;
+	struct device_config *d;
+
+	(void)state;
+	fixture_good(&f);
+	f.vms[0].device_count = 1;
+	d = &f.vms[0].devices[0];
+	*d = (struct device_config){.name = "virtio_mmio31", .base = 0x0a003e00,
+				    .size = 0x200, .irq_count = 1, .irqs = {79},
+				    .dma = DEVICE_DMA_UNCONFINED};
+	expect_refused(&f, "vm alpha: device virtio_mmio31 is a DMA master no "
+			   "IOMMU confines");
+	f.vms[0].flags = VM_FLAG_DMA_UNCONFINED;
+	expect_ok(&f);
+	*d = (struct device_config){.name = "pcie", .base = 0x10000000,
+				    .size = 0x30000000, .irq_count = 4,
+				    .irqs = {35, 36, 37, 38},
+				    .dma = DEVICE_DMA_SMMU, .stream_count = 0x1000};
+	f.vms[0].flags = 0;
+	expect_refused(&f, "vm alpha: device pcie: DMA through an SMMU, but");
+	f.board.smmu_base = 0x09050000;
+	expect_ok(&f);
+	d->stream_count = 0;
+	expect_refused(&f, "vm alpha: device pcie: DMA through an SMMU, but");
+	d->stream_count = 2;
+	d->stream_base = 0xffffffffu;
+	expect_refused(&f, "vm alpha: device pcie: DMA through an SMMU, but");
+	d->stream_base = 0;
+	d->irq_count = SCENARIO_MAX_DEVICE_IRQS + 1;
+	expect_refused(&f, "vm alpha: device pcie has 5 interrupts (limit 4)");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_good_layout),
+		cmocka_unit_test(test_dma_masters),
 		cmocka_unit_test(test_good_layout_at_the_edges),
 		cmocka_unit_test(test_sixty_four_pcpus),
 		cmocka_unit_test(test_max_vms),

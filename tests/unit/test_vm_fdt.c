@@ -204,8 +204,9 @@ static void expect_u64s(const void *fdt, int node, const char *name,
 static void expect_u32s(const void *fdt, int node, const char *name,
 			unsigned n, const uint64_t *v)
 {
-	fdt32_t buf[16];
+	fdt32_t buf[32];
 
+	assert_true(n <= ARRAY_SIZE(buf));
 	expect_prop(fdt, node, name, buf, be_cells(buf, 1, n, v));
 }
 
@@ -1090,7 +1091,22 @@ static struct blob synth_platform(const struct synth *s)
 	CELLS(fdt, "interrupts-extended", PH_GIC, 0, 6, 4, PH_OTHER_INTC, 3, 1);
 	SW(fdt_end_node(fdt));
 	sw_device(fdt, s->ac, "deve", 0x05000000);
-	CELLS(fdt, "interrupt-map", 0, 0, 0, 1, PH_GIC, 0, 0, 0, 3, 4);
+	CELLS(fdt, "#address-cells", 3);
+	CELLS(fdt, "#interrupt-cells", 1);
+	/* the GIC has no #address-cells: no parent unit address */
+	CELLS(fdt, "interrupt-map", 0, 0, 0, 1, PH_GIC, 0, 3, 4,
+	      0x800, 0, 0, 1, PH_OTHER_INTC, 3, 1);
+	SW(fdt_end_node(fdt));
+	sw_device(fdt, s->ac, "devi", 0x05100000);
+	CELLS(fdt, "#address-cells", 3);
+	CELLS(fdt, "#interrupt-cells", 1);
+	CELLS(fdt, "interrupt-map", 0, 0, 0, 1, PH_GIC, 0, 3, 4,
+	      0x800, 0, 0, 1, PH_GIC, 0, 4, 4);
+	SW(fdt_end_node(fdt));
+	sw_device(fdt, s->ac, "devj", 0x05200000);
+	CELLS(fdt, "#address-cells", 3);
+	CELLS(fdt, "#interrupt-cells", 1);
+	CELLS(fdt, "interrupt-map", 0, 0, 0, 1, PH_GIC, 0, 3, 4, 0);
 	SW(fdt_end_node(fdt));
 	sw_device(fdt, s->ac, "devf", 0x06000000);
 	for (unsigned i = 0; i < 6; i++)
@@ -1200,12 +1216,26 @@ static void test_copy_rules(void **state)
 	} refused[] = {
 		{0x03000000, "devc@3000000: interrupt-parent is not the GIC"},
 		{0x04000000, "devd@4000000: an interrupt goes to another"},
-		{0x05000000, "deve@5000000: interrupt-map is not supported"},
+		{0x05000000, "deve@5000000: an interrupt goes to another"},
+		{0x05200000, "devj@5200000: malformed interrupt-map"},
 		{0x06000000, "nested too deep"},
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(refused); i++) {
 		p = synth_params(1, &refused[i].base);
 		expect_refused(&plat, &p, refused[i].want);
+	}
+	/* interrupt-map: each parent moved to the new GIC, with the two
+	 * address cells the new GIC declares */
+	p = synth_params(1, (const uint32_t[]){0x05100000});
+	build_ok(&plat, &p);
+	{
+		uint32_t gic = prop_u32(out, 0, "interrupt-parent");
+
+		expect_u32s(out, fdt_path_offset(out, "/devi@5100000"),
+			    "interrupt-map", 20,
+			    (const uint64_t[]){0, 0, 0, 1, gic, 0, 0, 0, 3, 4,
+					       0x800, 0, 0, 1, gic, 0, 0, 0, 4,
+					       4});
 	}
 	/* ranges is fine as long as the root's cells need no translation */
 	p = synth_params(1, (const uint32_t[]){0x07000000});

@@ -21,6 +21,10 @@ UNIT_TESTS += test_s2_pgtable
 test_s2_pgtable_SRCS := tests/unit/test_s2_pgtable.c hypervisor/arch/arm64/s2_pgtable.c
 test_s2_pgtable_CFLAGS := $(ARM64_UNIT_CFLAGS)
 
+UNIT_TESTS += test_smmuv3_desc
+test_smmuv3_desc_SRCS := tests/unit/test_smmuv3_desc.c hypervisor/arch/arm64/smmuv3_desc.c
+test_smmuv3_desc_CFLAGS := $(ARM64_UNIT_CFLAGS)
+
 UNIT_TESTS += test_scenario_check
 test_scenario_check_SRCS := tests/unit/test_scenario_check.c \
 	hypervisor/common/scenario_check.c hypervisor/lib/format.c

@@ -12,6 +12,7 @@
 #include <pcpu.h>
 #include <scenario.h>
 #include <smccc.h>
+#include <smmuv3.h>
 #include <sysreg.h>
 #include <vgic_hw.h>
 
@@ -69,6 +70,7 @@ void arch_init_boot_pcpu(struct pcpu *p, const struct board_config *board)
 	gicv3_init(board);
 	cpu_init(p);
 	arm64_console_rx_init(board);
+	smmuv3_init(board); /* before any VM: its devices' DMA aborts till then */
 }
 
 void arm64_boot_secondary(unsigned id)

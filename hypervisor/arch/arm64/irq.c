@@ -4,7 +4,7 @@
  * passthrough SPIs) are priority-dropped and handed to its vGIC as
  * hardware-mapped: they stay active until the guest deactivates them through
  * its list register. The hypervisor's own (kick, maintenance, its timer,
- * console input) are deactivated here.
+ * console input, the SMMU's events) are deactivated here.
  */
 #include <arch.h>
 #include <arm64_console.h>
@@ -13,6 +13,7 @@
 #include <log.h>
 #include <pcpu.h>
 #include <scenario.h>
+#include <smmuv3.h>
 #include <sysreg.h>
 #include <vgic.h>
 #include <vm.h>
@@ -26,9 +27,13 @@ static struct log_ratelimit stray_log =
 void arm64_irq_claim_spis(struct vm *vm)
 {
 	for (unsigned d = 0; d < vm->cfg->device_count; d++) {
-		unsigned irq = vm->cfg->devices[d].irq;
+		const struct device_config *dev = &vm->cfg->devices[d];
 
-		if (irq >= 32 && irq < INTID_SPURIOUS) {
+		for (unsigned i = 0; i < dev->irq_count; i++) {
+			unsigned irq = dev->irqs[i];
+
+			if (irq < 32 || irq >= INTID_SPURIOUS)
+				continue;
 			__atomic_store_n(&spi_owner[irq], vm, __ATOMIC_RELEASE);
 			vgic_map_hw(&vm->arch.vgic, 0, irq, irq);
 		}
@@ -87,6 +92,8 @@ void arm64_handle_irqs(struct pcpu *p)
 			sched_timer_fired(p, arch_counter_now());
 		} else if (intid == console_irq && console_irq) {
 			arm64_console_rx();
+		} else if (smmuv3_handle_irq(intid)) {
+			/* its faults are logged */
 		} else if (intid != SGI_KICK && intid != PPI_MAINTENANCE &&
 			   intid != PPI_VTIMER && intid != PPI_PTIMER &&
 			   log_ratelimit_allow(&stray_log)) {

@@ -16,6 +16,16 @@
 #define DESC_XN BIT(54)
 #define DESC_ADDR_MASK 0x0000fffffffff000ull
 
+/* Stage-1 leaf bits that differ (Arm ARM D8.3; an SMMU reads the same
+ * format): AttrIndx into SMMU_S1_MAIR, AP[1] (unprivileged access, what a
+ * device's transactions are), AP[2] (read-only), PXN with XN (UXN). */
+#define S1_ATTRINDX_NORMAL (0ull << 2)
+#define S1_ATTRINDX_DEVICE (1ull << 2)
+#define S1_ATTRINDX_MASK (7ull << 2)
+#define S1_AP_UNPRIV BIT(6)
+#define S1_AP_RDONLY BIT(7)
+#define S1_PXN BIT(53)
+
 #define FIRST_LEVEL 1
 #define LAST_LEVEL 3
 
@@ -40,11 +50,18 @@ static uint64_t *alloc_table(struct s2_pool *pool)
 	return t;
 }
 
-int s2_init(struct s2_pgtable *pt, struct s2_pool *pool)
+int pgtable_init(struct s2_pgtable *pt, struct s2_pool *pool,
+		 enum pgtable_format format)
 {
 	pt->pool = pool;
+	pt->format = format;
 	pt->root = alloc_table(pool);
 	return pt->root ? 0 : -ENOSPC;
+}
+
+int s2_init(struct s2_pgtable *pt, struct s2_pool *pool)
+{
+	return pgtable_init(pt, pool, PGTABLE_STAGE2);
 }
 
 uint64_t s2_root_pa(const struct s2_pgtable *pt)
@@ -52,12 +69,29 @@ uint64_t s2_root_pa(const struct s2_pgtable *pt)
 	return (uint64_t)(uintptr_t)pt->root;
 }
 
-static uint64_t leaf_desc(uint64_t pa, unsigned flags, unsigned level)
+/* A stage-1 leaf is always readable: S2_READ is implied. */
+static uint64_t s1_leaf_bits(unsigned flags)
+{
+	uint64_t d = S1_AP_UNPRIV;
+
+	d |= flags & S2_DEVICE ? S1_ATTRINDX_DEVICE
+			       : S1_ATTRINDX_NORMAL | DESC_SH_INNER;
+	if (!(flags & S2_WRITE))
+		d |= S1_AP_RDONLY;
+	if (!(flags & S2_EXEC) || (flags & S2_DEVICE))
+		d |= DESC_XN | S1_PXN;
+	return d;
+}
+
+static uint64_t leaf_desc(const struct s2_pgtable *pt, uint64_t pa,
+			  unsigned flags, unsigned level)
 {
 	uint64_t d = (pa & DESC_ADDR_MASK) | DESC_VALID | DESC_AF;
 
 	if (level == LAST_LEVEL)
 		d |= DESC_TABLE;
+	if (pt->format == PGTABLE_SMMU_STAGE1)
+		return d | s1_leaf_bits(flags);
 	d |= flags & S2_DEVICE ? DESC_MEMATTR_DEVICE_NGNRE
 			       : DESC_MEMATTR_NORMAL_WB | DESC_SH_INNER;
 	if (flags & S2_READ)
@@ -89,7 +123,7 @@ static int map_one(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa,
 		    (IS_ALIGNED(ipa | pa, blk) && size >= blk)) {
 			if (*e & DESC_VALID)
 				return -EEXIST;
-			*e = leaf_desc(pa, flags, level);
+			*e = leaf_desc(pt, pa, flags, level);
 			*mapped = blk;
 			return 0;
 		}
@@ -128,9 +162,20 @@ int s2_map(struct s2_pgtable *pt, uint64_t ipa, uint64_t pa, uint64_t size,
 	return 0;
 }
 
-static unsigned desc_flags(uint64_t d)
+static unsigned desc_flags(const struct s2_pgtable *pt, uint64_t d)
 {
 	unsigned f = 0;
+
+	if (pt->format == PGTABLE_SMMU_STAGE1) {
+		f = S2_READ;
+		if (!(d & S1_AP_RDONLY))
+			f |= S2_WRITE;
+		if (!(d & DESC_XN))
+			f |= S2_EXEC;
+		if ((d & S1_ATTRINDX_MASK) == S1_ATTRINDX_DEVICE)
+			f |= S2_DEVICE;
+		return f;
+	}
 
 	if (d & DESC_S2AP_R)
 		f |= S2_READ;
@@ -164,7 +209,7 @@ bool s2_translate(const struct s2_pgtable *pt, uint64_t ipa, uint64_t *pa,
 			return false; /* reserved encoding at level 3 */
 		*pa = (d & DESC_ADDR_MASK & ~((1ull << shift) - 1)) |
 		      (ipa & ((1ull << shift) - 1));
-		*flags = desc_flags(d);
+		*flags = desc_flags(pt, d);
 		return true;
 	}
 	return false;

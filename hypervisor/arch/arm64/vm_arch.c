@@ -51,6 +51,8 @@ int arch_vm_init(struct vm *vm)
 	int ret = arm64_stage2_init(vm);
 
 	if (!ret)
+		ret = arm64_dma_init(vm);
+	if (!ret)
 		ret = register_vgic(vm);
 	if (!ret)
 		arm64_irq_claim_spis(vm);
@@ -81,6 +83,7 @@ void arch_vm_teardown(struct vm *vm)
 	}
 	vgic_reset(&vm->arch.vgic);
 	arm64_irq_release_spis(vm);
+	arm64_dma_teardown(vm); /* before its tables go back to the pool */
 	arm64_stage2_teardown(vm);
 }
 
@@ -101,7 +104,7 @@ bool arch_vm_irq_is_free(const struct vm *vm, unsigned intid)
 	if (vm->cfg->vuart_gpa && intid == VUART_INTID)
 		return false;
 	for (unsigned d = 0; d < vm->cfg->device_count; d++)
-		if (vm->cfg->devices[d].irq == intid)
+		if (device_config_has_irq(&vm->cfg->devices[d], intid))
 			return false;
 	return true;
 }

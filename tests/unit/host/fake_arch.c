@@ -888,7 +888,7 @@ bool arch_vm_irq_is_free(const struct vm *vm, unsigned intid)
 	if (vm->cfg->vuart_gpa && intid == VUART_INTID)
 		return false;
 	for (unsigned d = 0; d < vm->cfg->device_count; d++)
-		if (vm->cfg->devices[d].irq == intid)
+		if (device_config_has_irq(&vm->cfg->devices[d], intid))
 			return false;
 	return true;
 }

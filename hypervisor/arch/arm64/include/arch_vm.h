@@ -71,6 +71,8 @@ struct arch_vm {
 	uint16_t vmid;
 	struct s2_pgtable s2;
 	struct s2_pool s2_pool;
+	/* What its SMMU-confined devices' DMA reaches (from the same pool). */
+	struct s2_pgtable dma_s1;
 	struct vgic vgic;
 	bool vgic_registered;
 };

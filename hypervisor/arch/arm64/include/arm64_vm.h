@@ -12,5 +12,10 @@ int arm64_stage2_init(struct vm *vm);
  * a new run) and drop its tables (teardown). */
 void arm64_stage2_flush(const struct vm *vm);
 void arm64_stage2_teardown(struct vm *vm);
+/* Confine the DMA of the VM's devices behind the SMMU to its memory, and
+ * say at boot which devices nothing confines (doc/dma-isolation.rst).
+ * After arm64_stage2_init (the tables come from the same pool). */
+int arm64_dma_init(struct vm *vm);
+void arm64_dma_teardown(struct vm *vm);
 
 #endif

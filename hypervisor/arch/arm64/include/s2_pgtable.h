@@ -2,6 +2,9 @@
 /*
  * Stage-2 translation tables: 4 KiB granule, 39-bit IPA starting at level 1,
  * built from a fixed pool of table pages (no allocation after boot). The
+ * same walker builds the stage-1 tables an SMMU without stage 2 uses to
+ * confine a VM's DMA (guest-physical addresses in, host-physical out): the
+ * formats differ only in a leaf's attribute bits. The
  * table logic is plain C so it is unit-tested on the host; tables are
  * addressed through their identity mapping (EL2 maps RAM 1:1).
  */
@@ -29,12 +32,22 @@ struct s2_pool {
 	unsigned used;
 };
 
+enum pgtable_format {
+	PGTABLE_STAGE2,      /* a VM's stage 2 (VTTBR_EL2) */
+	PGTABLE_SMMU_STAGE1, /* an SMMU context's stage 1 (CD.TTB0, with
+				SMMU_S1_MAIR); always readable */
+};
+
 struct s2_pgtable {
 	uint64_t *root; /* level-1 table */
 	struct s2_pool *pool;
+	enum pgtable_format format;
 };
 
 /* Take the root table from the pool. 0, or -ENOSPC. */
+int pgtable_init(struct s2_pgtable *pt, struct s2_pool *pool,
+		 enum pgtable_format format);
+/* pgtable_init(pt, pool, PGTABLE_STAGE2). */
 int s2_init(struct s2_pgtable *pt, struct s2_pool *pool);
 /*
  * Map [ipa, ipa+size) to [pa, pa+size) with the largest blocks alignment
