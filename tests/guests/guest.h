@@ -25,6 +25,19 @@ void delay_ms(unsigned ms);
 void heartbeat(unsigned cpu, unsigned period_ms);
 
 /*
+ * tests/scenarios/dma.toml: the 4 KiB rt0 guards with a checksum (canary.c)
+ * and the DMA guest (dmaattack.c) aims at; the hypervisor's load address.
+ */
+#define DMA_TEST_CANARY 0x50100000ul
+#define DMA_TEST_HYPERVISOR 0x40200000ul
+#define DMA_TEST_CANARY_SIZE 4096u
+
+static inline uint8_t dma_test_canary_byte(unsigned i)
+{
+	return (uint8_t)(i * 37 + 11);
+}
+
+/*
  * The IRQ vector calls guest_irq with IRQs masked. runtime.c's default (weak)
  * hangs: a guest that unmasks IRQs provides its own.
  */

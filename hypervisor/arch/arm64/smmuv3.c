@@ -79,10 +79,24 @@ static uint64_t cmdq[1u << CMDQ_LOG2][SMMU_CMD_DWORDS]
 static uint64_t eventq[1u << EVENTQ_LOG2][SMMU_EVT_DWORDS]
 	__attribute__((aligned((1u << EVENTQ_LOG2) * SMMU_EVT_DWORDS * 8)));
 
-/* Who owns which streams, for fault logs. */
+/*
+ * A device reports a fault per transaction, and one DMA is many of them: a
+ * fault like the last one logged for its streams (same stream, kind,
+ * direction and 4 KiB page) is only counted, and the count is logged with
+ * the next different fault.
+ */
+struct fault_run {
+	struct smmu_event first;
+	uint64_t more;
+	bool open;
+};
+
+/* Who owns which streams, for fault logs: each owner its own limiter. */
 struct attached {
 	uint32_t sid, count;
 	const char *owner;
+	struct log_ratelimit log;
+	struct fault_run run;
 };
 
 static struct {
@@ -98,8 +112,11 @@ static struct {
 	bool up;
 } smmu;
 
-static struct log_ratelimit fault_log =
-	LOG_RATELIMIT_INIT(LOG_WARN, NULL, "SMMU fault");
+/* Faults of streams nobody owns (C_BAD_STREAMID and the like). */
+static struct attached unowned = {
+	.owner = "(none)",
+	.log = LOG_RATELIMIT_INIT(LOG_WARN, NULL, "SMMU fault"),
+};
 
 static uint32_t rd(uint64_t off)
 {
@@ -293,6 +310,24 @@ bool smmuv3_present(void)
 	return smmu.up;
 }
 
+static bool same_run(const struct smmu_event *a, const struct smmu_event *b)
+{
+	return a->sid == b->sid && a->type == b->type && a->read == b->read &&
+	       a->addr >> 12 == b->addr >> 12;
+}
+
+static void close_run(struct attached *a)
+{
+	const struct smmu_event *e = &a->run.first;
+
+	if (a->run.open && a->run.more && log_ratelimit_allow(&a->log))
+		log_warn("smmu: vm %s: stream 0x%x: %llu more %s like the last "
+			 "in page 0x%llx", a->owner, e->sid,
+			 (unsigned long long)a->run.more, smmu_event_name(e->type),
+			 (unsigned long long)(e->addr & ~0xfffull));
+	a->run.open = false;
+}
+
 static struct attached *find_attached(uint32_t sid)
 {
 	for (unsigned i = 0; i < MAX_ATTACHED; i++) {
@@ -341,7 +376,10 @@ int smmuv3_attach(uint32_t sid, uint32_t count, unsigned ctx,
 	if (!ret && !slot)
 		ret = -ENOSPC;
 	if (!ret) {
-		*slot = (struct attached){sid, count, owner};
+		*slot = (struct attached){
+			.sid = sid, .count = count, .owner = owner,
+			.log = LOG_RATELIMIT_INIT(LOG_WARN, owner, "SMMU fault"),
+		};
 		for (uint32_t s = sid; s < sid + count; s++)
 			write_ste(s, &stp);
 		smmu_cmd_cfgi_all(cmd[0]); /* one command for the whole range */
@@ -362,8 +400,11 @@ void smmuv3_detach(uint32_t sid, uint32_t count, unsigned ctx)
 	for (uint32_t s = sid; s < sid + count; s++) {
 		struct attached *a = find_attached(s);
 
-		if (a)
+		if (a) {
+			close_run(a);
+			log_ratelimit_flush(&a->log);
 			a->owner = NULL;
+		}
 		write_ste(s, &abort);
 	}
 	smmu_cmd_cfgi_all(cmd[0]);
@@ -375,21 +416,28 @@ void smmuv3_detach(uint32_t sid, uint32_t count, unsigned ctx)
 static void log_event(const uint64_t rec[SMMU_EVT_DWORDS])
 {
 	struct smmu_event e;
-	const struct attached *a;
+	struct attached *a;
 
 	smmu_event_decode(rec, &e);
-	if (!log_ratelimit_allow(&fault_log))
-		return;
 	a = find_attached(e.sid);
+	if (!a)
+		a = &unowned;
+	if (a->run.open && same_run(&a->run.first, &e)) {
+		a->run.more++;
+		return;
+	}
+	close_run(a);
+	a->run = (struct fault_run){.first = e, .open = true};
+	if (!log_ratelimit_allow(&a->log))
+		return;
 	if (smmu_event_has_addr(e.type))
 		log_warn("smmu: vm %s: stream 0x%x: %s on a DMA %s at 0x%llx "
-			 "(refused)", a ? a->owner : "(none)", e.sid,
-			 smmu_event_name(e.type), e.read ? "read" : "write",
-			 (unsigned long long)e.addr);
+			 "(refused)", a->owner, e.sid, smmu_event_name(e.type),
+			 e.read ? "read" : "write", (unsigned long long)e.addr);
 	else
 		log_warn("smmu: vm %s: stream 0x%x: %s (0x%x), transaction "
-			 "refused", a ? a->owner : "(none)", e.sid,
-			 smmu_event_name(e.type), e.type);
+			 "refused", a->owner, e.sid, smmu_event_name(e.type),
+			 e.type);
 }
 
 static void drain_events(void)
