@@ -162,7 +162,10 @@ ROOTFS_INPUTS := misc/rootfs/build_rootfs.py misc/rootfs/init \
 	$(GUEST_DIR)/busybox $(GUEST_DIR)/kernel-version
 # What the Service VM needs to launch User VMs (doc/user-vms.rst).
 UVM_SHARE := usr/share/tessera/uvm
+# A test program: QEMU's edu DMA engine driven from user space (test_hybrid).
+DMA_ATTACK := $(BUILD)/tools/dma-attack
 SOS_ADDS := bin/tessera-dm=$(DM_BIN) bin/launch_uos.sh=misc/launch/launch_uos.sh \
+	bin/dma-attack=$(DMA_ATTACK) \
 	$(UVM_SHARE)/Image=$(GUEST_DIR)/Image \
 	$(UVM_SHARE)/rootfs.cpio.gz=$(UVM_ROOTFS) $(UVM_SHARE)/disk.img=$(UVM_DISK) \
 	usr/share/tessera/bench/microbench.bin=$(UVM_BENCH)
@@ -172,8 +175,13 @@ $(UVM_ROOTFS): $(ROOTFS_INPUTS) misc/rootfs/inittab-uvm
 	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR) --variant uvm \
 		--out $@
 
+$(DMA_ATTACK): tests/guests/linux/dma_attack.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CROSS_COMPILE)gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -o $@ $<
+
 $(ROOTFS): $(ROOTFS_INPUTS) misc/rootfs/inittab $(UVM_ROOTFS) $(UVM_DISK) \
-		$(DM_BIN) misc/launch/launch_uos.sh $(UVM_BENCH)
+		$(DM_BIN) misc/launch/launch_uos.sh $(UVM_BENCH) $(DMA_ATTACK)
 	@echo "  ROOTFS  $@"
 	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR) $(HSM_ROOTFS_ARGS) \
 		$(addprefix --add ,$(SOS_ADDS))

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The `hybrid` scenario: Debian's arm64 kernel as the Service VM `sos`
 (3 vCPUs on pCPUs 0-2, all RAM the others do not own, passthrough RTC and
-virtio-mmio) beside the pre-launched `rt0` (pCPU 3) printing a heartbeat."""
+PCIe host bridge, its disk a virtio-blk-pci behind the SMMU) beside the
+pre-launched `rt0` (pCPU 3) printing a heartbeat."""
 
 import os
 import re
@@ -119,6 +120,57 @@ def test_sos_cannot_touch_rt0_or_hypervisor_memory(ctx):
         # Both survive: the Service VM answers, rt0 ticks on.
         end = shell(run, "echo alive-$((6*7))", r"^\[sos\] alive-42\r?$", start)
         run.wait_for(HEARTBEAT, end + 1)
+        expect(not hv_errors(run), f"hypervisor errors: {hv_errors(run)}")
+
+
+# QEMU's edu DMA engine on the Service VM's PCIe bus, with a 64-bit mask
+# (its default, 28 bits, would clamp the addresses before the SMMU sees them).
+EDU = ["-device", "edu,dma_mask=0xffffffffffffffff"]
+CANARY = r"^\[rt0\] vcpu 0 tick (\d+) checksum (0x[0-9a-f]+)(.*)$"
+
+
+def test_sos_dma_cannot_reach_rt0_or_hypervisor(ctx):
+    """A PCI device the Service VM drives from user space (tests/guests/
+    linux/dma_attack.c, no kernel driver) DMAs within the Service VM's
+    memory, but its reads of rt0's page and writes to it and to the
+    hypervisor fault in the SMMU (doc/dma-isolation.rst). rt0 (the canary
+    guest) keeps its page's checksum and its heartbeat."""
+    with ctx.boot("sos-dma", images={"rt0": "canary"}, extra=EDU,
+                  deadline_s=150,
+                  disk=os.path.join(ctx.build, "guest", "test-disk.img")) as run:
+        first = run.wait_for(r"^\[rt0\] canary: 4 KiB at 0x50100000, checksum "
+                             r"(0x[0-9a-f]+)$", timeout=30)
+        checksum = re.search(r"checksum (0x[0-9a-f]+)", run.line(first))[1]
+        start = run.wait_for(SHELL)
+        # The positive control: the device works, through the SMMU.
+        own = shell(run, "dma-attack own", r"^\[sos\] dma-attack: own memory "
+                    r"round trip: \w+", start)
+        expect(run.line(own).rstrip("\r").endswith(": ok"),
+               f"DMA within the Service VM failed: {run.line(own)}")
+        sid = int(re.search(r"edu 0000:00:(\w+)\.0", run.line(
+            run.wait_for(r"^\[sos\] dma-attack: edu ", start)))[1], 16) << 3
+        read = shell(run, "dma-attack read 0x50100000",
+                     r"^\[sos\] dma-attack: read:", own)
+        leaked = " ".join("%02x" % ((i * 37 + 11) & 0xff) for i in range(16))
+        expect(leaked not in run.line(read), f"rt0's page leaked: {run.line(read)}")
+        last = read
+        for addr in (0x50100000, 0x40200000):
+            last = shell(run, f"dma-attack write {addr:#x}",
+                         rf"^\[sos\] dma-attack: wrote {addr:#x}", last)
+        for rw, addr in (("read", 0x50100000), ("write", 0x50100000),
+                         ("write", 0x40200000)):
+            run.wait_for(rf"^\[hv\] warning: smmu: vm sos: stream {sid:#x}: "
+                         rf"F_TRANSLATION on a DMA {rw} at {addr:#x} \(refused\)$",
+                         own)
+        end = shell(run, "echo alive-$((6*7))", r"^\[sos\] alive-42\r?$", last)
+        for _ in range(2):
+            end = run.wait_for(CANARY, end + 1, timeout=20)
+        ticks = [re.search(CANARY, run.line(i)).groups()
+                 for i in run.matching(CANARY, first) if i <= end]
+        expect([int(n) for n, _, _ in ticks] == list(range(1, len(ticks) + 1)),
+               f"rt0's heartbeat skipped: {[n for n, _, _ in ticks]}")
+        expect(all(c == checksum and not rest for _, c, rest in ticks),
+               f"rt0's page changed: {ticks}")
         expect(not hv_errors(run), f"hypervisor errors: {hv_errors(run)}")
 
 
