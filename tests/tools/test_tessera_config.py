@@ -684,6 +684,8 @@ class RobustnessTests(ToolTestCase):
                 which = rng.choice(list(sources))
                 lines = sources[which].splitlines()
                 for _ in range(rng.randint(1, 3)):
+                    if not lines:  # an earlier op deleted the last line
+                        lines = [""]
                     op = rng.randrange(6)
                     k = rng.randrange(len(lines))
                     if op == 0:
