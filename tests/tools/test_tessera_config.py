@@ -219,7 +219,9 @@ class ShippedScenarioTests(ToolTestCase):
             d = b["devices"]["virtio_mmio%d" % n]
             self.assertEqual((d["base"], d["size"], d["irq"]),
                              (0x0A000000 + n * 0x200, 0x200, 48 + n))
-        self.assertEqual(len(b["devices"]), 33)
+        self.assertEqual((b["devices"]["gpio"]["base"], b["devices"]["gpio"]["irq"]),
+                         (0x09030000, 39))
+        self.assertEqual(len(b["devices"]), 34)
         self.assertEqual([vm["name"] for vm in j["vms"]], ["rt0", "rt1"])
         rt0, rt1 = j["vms"]
         self.assertEqual(rt0, {
