@@ -110,8 +110,6 @@ void gicv3_deactivate(unsigned intid)
 	isb();
 }
 
-
-
 void gicv3_ppi_deactivate(const struct pcpu *p, unsigned intid)
 {
 	if (p->arch.gicr && intid < 32)
