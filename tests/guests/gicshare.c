@@ -125,22 +125,6 @@ void guest_irq(void)
 	}
 }
 
-static uint64_t counter(void)
-{
-	uint64_t t;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
-	return t;
-}
-
-static unsigned long now_ms(void)
-{
-	uint64_t freq;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-	return (unsigned long)(counter() / (freq / 1000));
-}
-
 /* Waits with IRQs on, in WFE (woken by the event stream delay_ms turned
  * on, or the interrupt), for `want` interrupts of this check. */
 static bool wait_for_irqs(unsigned want)
