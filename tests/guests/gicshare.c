@@ -10,12 +10,12 @@
  * at the device that the SPI still arrives and is still level-triggered in
  * the physical GIC: it raises the device's level line, takes the
  * interrupt, completes it with the line still high (a level SPI fires
- * again, an edge one would not: a lost ICFGR bit), then lowers the line
- * and completes the second one. A lost IGROUPR bit leaves the SPI in
- * Group 0: no interrupt at all; so does a lost ICFGR bit where the
- * hypervisor re-samples the line (doc/vgic.rst): the physical SPI, taken as
- * an edge, is no longer pending, so the level interrupt has ended before
- * the guest sees it. It prints
+ * again), then lowers the line and completes the second one. A lost
+ * IGROUPR bit leaves the SPI in Group 0: no interrupt at all. A lost ICFGR
+ * bit (the SPI edge-triggered in the GIC) shows the same way: acknowledged
+ * as an edge it is no longer pending, so the hypervisor's re-sample of the
+ * level line (doc/vgic.rst) ends it before the guest sees it; without the
+ * re-sample it would show as no second interrupt. It prints
  *
  *     gicshare: <dev> INTID <n>: start t=<ms>
  *     gicshare: <dev> INTID <n>: <R> rounds of <T> reconfigurations:
