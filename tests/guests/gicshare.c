@@ -98,7 +98,7 @@ static void dev_lower(void)
 #define GICSHARE_ROUNDS 3000u
 #endif
 #define TOGGLES 32u /* reconfigurations between two checks */
-#define WAIT_MS 200u /* for each interrupt of a check */
+#define WAIT_MS 1000u /* for each interrupt of a check: host load stalls vCPUs */
 #define REPORT_FAILURES 5u
 #define GIVE_UP_FAILURES 20u /* each costs up to 2 x WAIT_MS */
 

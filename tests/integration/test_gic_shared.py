@@ -22,7 +22,7 @@ MIN_ROUNDS = 3000
 
 
 def test_neighbouring_spis_of_two_vms_keep_their_configuration(ctx):
-    with ctx.boot("gic-shared", deadline_s=300) as run:
+    with ctx.boot("gic-shared", deadline_s=420) as run:
         windows = {}
         for vm, dev, intid in ENDS:
             i = run.wait_for(START.format(vm=vm, dev=dev, intid=intid),
@@ -32,7 +32,7 @@ def test_neighbouring_spis_of_two_vms_keep_their_configuration(ctx):
         for vm, dev, intid in ENDS:
             pattern = DONE.format(vm=vm, dev=dev, intid=intid)
             i = run.wait_for(rf"{pattern}|^\[{vm}\] unexpected exception|"
-                             rf"^\[hv\] error: vm {vm}", timeout=240)
+                             rf"^\[hv\] error: vm {vm}", timeout=360)
             m = re.search(pattern, run.line(i))
             expect(m, f"{vm} did not finish: {run.line(i)} (see {run.log_path})")
             results.append((vm, *map(int, m.groups())))
