@@ -22,6 +22,19 @@ void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 long psci_call(unsigned long fn, unsigned long a1, unsigned long a2,
 	       unsigned long a3);
 void delay_ms(unsigned ms);
+
+/* CNTVCT_EL0, read after the instructions before it: the same counter in
+ * every VM (CNTVOFF is 0). */
+static inline uint64_t counter(void)
+{
+	uint64_t ticks;
+
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
+	return ticks;
+}
+
+/* Milliseconds of that counter. */
+unsigned long now_ms(void);
 void heartbeat(unsigned cpu, unsigned period_ms);
 
 /*

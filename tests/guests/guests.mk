@@ -2,7 +2,7 @@
 # scenario (they run with the MMU off, so they are linked where they run).
 GUEST_PROGRAMS := hello beacon probe unsupported poweroff reset iocheck microbench \
 	spinner sleeper steady idle slicer timermask powerstress chaos chaoslong \
-	canary dmaattack
+	canary dmaattack s1ptw gicshare-rtc gicshare-gpio
 GUEST_SRC := tests/guests
 GUEST_OUT := $(BUILD)/guests
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -nostdlib \
@@ -20,6 +20,17 @@ $(GUEST_OUT)/obj/chaoslong.o: $(GUEST_SRC)/chaos.c $(GUEST_SRC)/guest.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (long)"
 	$(Q)$(CROSS_COMPILE)gcc $(GUEST_CFLAGS) -DCHAOS_OPS=5000000ul -c $< -o $@
+
+# The two partitions of tests/scenarios/gic-shared.toml: one source, the
+# device it drives chosen at build time (tests/guests/gicshare.c).
+define gicshare_obj
+$(GUEST_OUT)/obj/gicshare-$(1).o: $(GUEST_SRC)/gicshare.c $(GUEST_SRC)/guest.h
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$< ($(1))"
+	$(Q)$(CROSS_COMPILE)gcc $(GUEST_CFLAGS) -DGICSHARE_$(2) -c $$< -o $$@
+endef
+$(eval $(call gicshare_obj,rtc,RTC))
+$(eval $(call gicshare_obj,gpio,GPIO))
 
 $(GUEST_OUT)/obj/start.o: $(GUEST_SRC)/start.S
 	@mkdir -p $(dir $@)

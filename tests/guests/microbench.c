@@ -61,14 +61,6 @@ static volatile uint64_t timer_cval;
 static volatile uint64_t timer_delay_ticks;
 static volatile bool timer_fired;
 
-static inline uint64_t counter(void)
-{
-	uint64_t ticks;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
-	return ticks;
-}
-
 /*
  * The counter, read `pad` (<= TIMER_MAX_PAD) NOPs later than with pad 0.
  * A timer expires exactly on a counter tick (16 ns at QEMU's 62.5 MHz), and

@@ -120,14 +120,12 @@ void delay_ms(unsigned ms)
 	}
 }
 
-/* Milliseconds of this VM's virtual counter (CNTVCT_EL0). */
-static unsigned long now_ms(void)
+unsigned long now_ms(void)
 {
-	uint64_t freq, now;
+	uint64_t freq;
 
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(now));
-	return (unsigned long)(now / (freq / 1000));
+	return (unsigned long)(counter() / (freq / 1000));
 }
 
 /* The timestamp lets tests see a stall of this vCPU as a gap in its own time. */

@@ -23,14 +23,6 @@ static volatile bool fired;
 static volatile uint64_t cval, late_ticks, woke;
 static volatile unsigned other_irqs;
 
-static inline uint64_t counter(void)
-{
-	uint64_t ticks;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
-	return ticks;
-}
-
 /* The counter first (what is measured is the time to get here), then the
  * timer disabled so that its level drops before the EOI. */
 void guest_irq(void)

@@ -21,14 +21,6 @@
  * and a switch are far more. */
 #define GAP_TICKS 8
 
-static inline uint64_t counter(void)
-{
-	uint64_t ticks;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
-	return ticks;
-}
-
 void guest_main(unsigned cpu)
 {
 	uint64_t freq, start, end, prev, now, ran = 0, gaps = 0;

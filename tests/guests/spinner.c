@@ -22,14 +22,6 @@
  * seconds all the same. */
 #define SPIN_UNIT (1ul << 25)
 
-static inline uint64_t counter(void)
-{
-	uint64_t ticks;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
-	return ticks;
-}
-
 void guest_main(unsigned cpu)
 {
 	uint64_t freq;

@@ -42,14 +42,6 @@ static uint64_t timer_ctl(bool virt)
 	return ctl;
 }
 
-static uint64_t counter(void)
-{
-	uint64_t t;
-
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(t));
-	return t;
-}
-
 /* Stop the source before the EOI, or a level interrupt fires again. */
 void guest_irq(void)
 {

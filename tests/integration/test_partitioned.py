@@ -107,6 +107,45 @@ def test_masked_timer_interrupt_follows_its_line(ctx):
         no_hypervisor_errors(run)
 
 
+# tests/guests/s1ptw.c: the IPAs its stage-1 walks read a table from (the
+# vGIC distributor and first redistributor, the vUART, nobody's), and the
+# VA each walk translates.
+S1PTW_TARGETS = (0x08000000, 0x080a0000, 0x09000000, 0x0b000000)
+
+
+def s1ptw_va(i):
+    return (2 + i) << 30
+
+
+def test_stage1_walk_outside_memory_refused(ctx):
+    """rt1 turns its MMU on with level-2 tables at IPAs that are not its
+    RAM, emulated devices among them (tests/guests/s1ptw.c): each load
+    through them takes a stage-2 fault on the stage-1 walk (S1PTW). The
+    hypervisor emulates none as an MMIO read: each is logged and refused
+    with an abort at the VA, and the VM runs on, as does rt0."""
+    with ctx.boot("s1ptw", images={"rt1": "s1ptw", "rt0": "hello"}) as run:
+        start = run.wait_for(r"^\[rt1\] s1ptw: MMU on$")
+        for i, target in enumerate(S1PTW_TARGETS):
+            va = s1ptw_va(i)
+            k = run.wait_for(rf"^\[rt1\] s1ptw: walk to {target:#x} for "
+                             rf"{va:#x}: |^\[hv\] error: vm rt1", start)
+            # EC 0x25 (data abort, same EL), DFSC 0x10 (external abort)
+            want = f"refused: ESR 0x96000010 FAR {va:#x}"
+            expect(run.line(k).endswith(want),
+                   f"{run.line(k)}: expected {want} (see {run.log_path})")
+            run.wait_for(rf"^\[hv\] warning: vm rt1 vcpu 0: its stage-1 table "
+                         rf"walk for {va:#x} \(pc 0x[0-9a-f]+\) read a "
+                         rf"descriptor in {target:#x}, which is not its "
+                         rf"memory: abort injected$", start)
+        done = run.wait_for(r"^\[rt1\] s1ptw: \d+ of \d+ walks refused", start)
+        n = len(S1PTW_TARGETS)
+        expect(run.line(done) == f"[rt1] s1ptw: {n} of {n} walks refused",
+               f"not every walk was refused: {run.line(done)}")
+        keeps_ticking(run, "rt1", 0, done)  # its MMU on, its UART mapped
+        keeps_ticking(run, "rt0", 0, done)
+        no_hypervisor_errors(run)
+
+
 # make fuzz runs the long chaos guest (chaoslong: 5,000,000 operations).
 CHAOS_IMAGE = os.environ.get("TESSERA_CHAOS_IMAGE", "chaos")
 CHAOS_DONE = (r"^\[rt1\] chaos: (\d+) operations: mmio (\d+), ram (\d+), "

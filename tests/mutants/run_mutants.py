@@ -69,6 +69,16 @@ MUTANTS = (
      "\tif (!irq->hw_active || !irq->latch || (is_spi(irq) && !irq->level) ||",
      "\tif (1 || !irq->hw_active || !irq->latch || (is_spi(irq) && !irq->level) ||",
      "unit:test_vgic", "a level HW interrupt latched like an edge"),
+    ("hypervisor/arch/arm64/dabt.c",
+     "\tif (d->s1ptw)\n\t\treturn DABT_REFUSE_WALK;\n", "",
+     "unit:test_dabt", "a fault on the guest's stage-1 table walk taken "
+     "for an MMIO access"),
+    ("hypervisor/arch/arm64/gicv3_dist.c",
+     "\tspin_lock(&dist_lock);\n\tmmio_write32(reg, (mmio_read32(reg) & ~clear) | set);\n"
+     "\tspin_unlock(&dist_lock);",
+     "\t(void)dist_lock;\n\tmmio_write32(reg, (mmio_read32(reg) & ~clear) | set);",
+     "unit:test_gicv3_dist", "a distributor word shared by SPIs of two VMs "
+     "read-modify-written without the lock"),
     ("devicemodel/run.c",
      "\tioreq_watch(&dm->ioreq, true);\n\tnotify_done(dm, done);",
      "\tnotify_done(dm, done);\n\tioreq_watch(&dm->ioreq, true);",

@@ -2,8 +2,8 @@
 #include <arch_cpu.h>
 #include <config.h>
 #include <gicv3.h>
+#include <gicv3_dist.h>
 #include <gicv3_regs.h>
-#include <lib/spinlock.h>
 #include <log.h>
 #include <mmio.h>
 #include <pcpu.h>
@@ -13,18 +13,8 @@
 #define ICC_SRE_EL2_VALUE 0xfull /* SRE, DFB, DIB, Enable (EL1 may use SRE) */
 #define ICC_CTLR_EOIMODE BIT(1)
 
-#define PRIO_DEFAULT 0x80
-
-/* The board's GIC, from gicv3_init(). */
-static uint64_t gicd_base, gicr_base, gicr_size;
-/* Distributor registers with the bits of several SPIs (and so possibly of
- * several VMs) are read-modify-written under this lock. */
-static spinlock_t dist_lock = SPINLOCK_INIT;
-
-static uint64_t gicd(void)
-{
-	return gicd_base;
-}
+/* The board's redistributors, from gicv3_init(). */
+static uint64_t gicr_base, gicr_size;
 
 static uint64_t mpidr_affinity(uint64_t mpidr)
 {
@@ -34,13 +24,9 @@ static uint64_t mpidr_affinity(uint64_t mpidr)
 
 void gicv3_init(const struct board_config *board)
 {
-	gicd_base = board->gicd_base;
 	gicr_base = board->gicr_base;
 	gicr_size = board->gicr_size;
-	mmio_write32(gicd() + GICD_CTLR, GICD_CTLR_ARE);
-	while (mmio_read32(gicd() + GICD_CTLR) & GICD_CTLR_RWP)
-		cpu_spin_wait();
-	mmio_write32(gicd() + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1);
+	gicv3_dist_init(board->gicd_base);
 }
 
 static uint64_t find_redistributor(uint64_t mpidr)
@@ -75,7 +61,7 @@ void gicv3_init_cpu(struct pcpu *p)
 	p->arch.gicr = rd;
 	mmio_write32(rd + GICR_IGROUPR0, 0xffffffffu);
 	for (unsigned i = 0; i < 32; i++)
-		mmio_write8(rd + GICR_IPRIORITYR + i, PRIO_DEFAULT);
+		mmio_write8(rd + GICR_IPRIORITYR + i, GIC_PRIO_HYP);
 	mmio_write32(rd + GICR_ICENABLER0, 0xffffffffu);
 	mmio_write32(rd + GICR_ICACTIVER0, 0xffffffffu);
 	/* The guests' timers stay enabled: they are handed over as they fire. */
@@ -124,20 +110,6 @@ void gicv3_deactivate(unsigned intid)
 	isb();
 }
 
-void gicv3_spi_deactivate(unsigned intid)
-{
-	if (intid >= 32 && intid < INTID_SPURIOUS)
-		mmio_write32(gicd() + GICD_ICACTIVER + intid / 32 * 4,
-			     (uint32_t)BIT(intid % 32));
-}
-
-bool gicv3_spi_pending(unsigned intid)
-{
-	return intid >= 32 && intid < INTID_SPURIOUS &&
-	       (mmio_read32(gicd() + GICD_ISPENDR + intid / 32 * 4) &
-		BIT(intid % 32));
-}
-
 void gicv3_ppi_deactivate(const struct pcpu *p, unsigned intid)
 {
 	if (p->arch.gicr && intid < 32)
@@ -154,41 +126,4 @@ void gicv3_ppi_activate(const struct pcpu *p, unsigned intid)
 {
 	if (p->arch.gicr && intid < 32)
 		mmio_write32(p->arch.gicr + GICR_ISACTIVER0, BIT(intid));
-}
-
-void gicv3_spi_enable(unsigned intid, bool enable)
-{
-	if (intid < 32 || intid >= INTID_SPURIOUS)
-		return;
-	if (enable) {
-		spin_lock(&dist_lock);
-		mmio_write32(gicd() + GICD_IGROUPR + intid / 32 * 4,
-			     mmio_read32(gicd() + GICD_IGROUPR + intid / 32 * 4) |
-				     (uint32_t)BIT(intid % 32));
-		spin_unlock(&dist_lock);
-		mmio_write8(gicd() + GICD_IPRIORITYR + intid, PRIO_DEFAULT);
-	}
-	mmio_write32(gicd() + (enable ? GICD_ISENABLER : GICD_ICENABLER) +
-			     intid / 32 * 4,
-		     (uint32_t)BIT(intid % 32));
-}
-
-void gicv3_spi_route(unsigned intid, uint64_t mpidr)
-{
-	if (intid >= 32 && intid < INTID_SPURIOUS)
-		mmio_write64(gicd() + GICD_IROUTER + intid * 8,
-			     mpidr & 0xff00ffffffull);
-}
-
-void gicv3_spi_set_level_triggered(unsigned intid, bool level)
-{
-	uint64_t reg = gicd() + GICD_ICFGR + intid / 16 * 4;
-	uint32_t bit = (uint32_t)BIT(intid % 16 * 2 + 1);
-
-	if (intid < 32 || intid >= INTID_SPURIOUS)
-		return;
-	spin_lock(&dist_lock);
-	mmio_write32(reg, level ? mmio_read32(reg) & ~bit
-				: mmio_read32(reg) | bit);
-	spin_unlock(&dist_lock);
 }

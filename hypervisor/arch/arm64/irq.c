@@ -10,6 +10,7 @@
 #include <arm64_console.h>
 #include <arm64_irq.h>
 #include <gicv3.h>
+#include <gicv3_dist.h>
 #include <log.h>
 #include <pcpu.h>
 #include <scenario.h>

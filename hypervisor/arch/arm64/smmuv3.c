@@ -10,6 +10,7 @@
 #include <config.h>
 #include <errno.h>
 #include <gicv3.h>
+#include <gicv3_dist.h>
 #include <lib/spinlock.h>
 #include <lib/string.h>
 #include <log.h>

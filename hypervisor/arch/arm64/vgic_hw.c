@@ -15,6 +15,7 @@
 #include <arm64_timer.h>
 #include <vgic_hw.h>
 #include <gicv3.h>
+#include <gicv3_dist.h>
 #include <pcpu.h>
 #include <sysreg.h>
 #include <vgic.h>

@@ -27,6 +27,25 @@ void dabt_decode(uint64_t esr, struct dabt_info *out);
 /* The faulting guest-physical address from HPFAR_EL2 and FAR_EL2. */
 uint64_t dabt_fault_ipa(uint64_t hpfar, uint64_t far);
 
+/*
+ * What a data abort from a guest is (doc/architecture.rst, "Accesses
+ * outside a VM"), from its syndrome and whether the faulting IPA lies in
+ * the board's RAM.
+ */
+enum dabt_action {
+	/* The guest's own stage-1 translation-table walk read a descriptor
+	 * from an IPA that is not its RAM: no load or store to emulate. */
+	DABT_REFUSE_WALK,
+	/* An access to RAM the VM does not own. */
+	DABT_REFUSE_RAM,
+	/* An I/O access by an instruction without a valid syndrome. */
+	DABT_UNSUPPORTED,
+	/* An I/O access, for the I/O emulation core. */
+	DABT_IO,
+};
+
+enum dabt_action dabt_decide(const struct dabt_info *d, bool ipa_in_ram);
+
 /* DFSC classes */
 bool dfsc_is_translation_fault(unsigned dfsc);
 bool dfsc_is_permission_fault(unsigned dfsc);

@@ -19,8 +19,10 @@ struct pcpu;
 #define PPI_VTIMER 27      /* EL1 virtual timer */
 #define PPI_PTIMER 30      /* EL1 physical timer (guests may use it too) */
 #define INTID_SPURIOUS 1020
+/* Every physical interrupt's priority: EL2 takes them all, whatever it is. */
+#define GIC_PRIO_HYP 0x80
 
-/* The distributor (once, on the boot pCPU). */
+/* The distributor and the redistributors' region (once, on the boot pCPU). */
 void gicv3_init(const struct board_config *board);
 /* Wake p's redistributor (for p->arch.mpidr, recorded in p->arch.gicr)
  * and enable this CPU's interface; p is the running pCPU. */
@@ -31,19 +33,10 @@ void gicv3_send_sgi(uint64_t target_mpidr, unsigned intid);
 unsigned gicv3_ack(void);
 void gicv3_priority_drop(unsigned intid);
 void gicv3_deactivate(unsigned intid);
-/* Deactivation and activation state from any pCPU: an SPI's, or a PPI's
- * in pCPU p's redistributor. */
-void gicv3_spi_deactivate(unsigned intid);
-/* Is SPI intid pending in the distributor? For a level-sensitive one that
- * is its line (also while it is active). */
-bool gicv3_spi_pending(unsigned intid);
+/* A PPI's activation state in pCPU p's redistributor, from any pCPU. */
 void gicv3_ppi_deactivate(const struct pcpu *p, unsigned intid);
 bool gicv3_ppi_active(const struct pcpu *p, unsigned intid);
 void gicv3_ppi_activate(const struct pcpu *p, unsigned intid);
-
-/* SPIs, in the distributor. */
-void gicv3_spi_enable(unsigned intid, bool enable);
-void gicv3_spi_route(unsigned intid, uint64_t mpidr);
-void gicv3_spi_set_level_triggered(unsigned intid, bool level);
+/* SPIs: the distributor, gicv3_dist.h. */
 
 #endif
