@@ -166,6 +166,7 @@ UVM_SHARE := usr/share/tessera/uvm
 DMA_ATTACK := $(BUILD)/tools/dma-attack
 SOS_ADDS := bin/tessera-dm=$(DM_BIN) bin/launch_uos.sh=misc/launch/launch_uos.sh \
 	bin/dma-attack=$(DMA_ATTACK) \
+	usr/share/tessera/tests/lifecycle.bin=$(UVM_LIFECYCLE) \
 	$(UVM_SHARE)/Image=$(GUEST_DIR)/Image \
 	$(UVM_SHARE)/rootfs.cpio.gz=$(UVM_ROOTFS) $(UVM_SHARE)/disk.img=$(UVM_DISK) \
 	usr/share/tessera/bench/microbench.bin=$(UVM_BENCH)
@@ -181,7 +182,7 @@ $(DMA_ATTACK): tests/guests/linux/dma_attack.c
 	$(Q)$(CROSS_COMPILE)gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -o $@ $<
 
 $(ROOTFS): $(ROOTFS_INPUTS) misc/rootfs/inittab $(UVM_ROOTFS) $(UVM_DISK) \
-		$(DM_BIN) misc/launch/launch_uos.sh $(UVM_BENCH) $(DMA_ATTACK)
+		$(DM_BIN) misc/launch/launch_uos.sh $(UVM_BENCH) $(DMA_ATTACK) $(UVM_LIFECYCLE)
 	@echo "  ROOTFS  $@"
 	$(Q)$(PY) misc/rootfs/build_rootfs.py --guest $(GUEST_DIR) $(HSM_ROOTFS_ARGS) \
 		$(addprefix --add ,$(SOS_ADDS))

@@ -42,7 +42,7 @@ int vcpu_power_on(struct vcpu *target, uint64_t pc, uint64_t arg)
 	 * slip in between the check and the power-on. */
 	spin_lock(&vm->lock);
 	if (vm->state != VM_RUNNING) {
-		ret = VCPU_ON_DENIED;
+		ret = VCPU_ON_RETRY;
 	} else if (target->power == VCPU_POWER_ON) {
 		ret = VCPU_ON_ALREADY;
 	} else {

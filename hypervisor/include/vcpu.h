@@ -81,7 +81,9 @@ void vcpu_wait_for_interrupt(struct vcpu *v);
 /* PSCI-shaped power control (doc/scheduling.rst, "Power"). */
 #define VCPU_ON_OK 0
 #define VCPU_ON_ALREADY 1  /* target is on */
-#define VCPU_ON_DENIED 2   /* its VM is not running */
+#define VCPU_ON_RETRY 2    /* its VM is not running: a state change is
+			      stopping the caller, which makes the call
+			      again if it runs on (after a resume) */
 int vcpu_power_on(struct vcpu *target, uint64_t pc, uint64_t arg);
 /* The calling vCPU turns itself off (PSCI CPU_OFF). */
 void vcpu_power_off(struct vcpu *v);

@@ -33,6 +33,7 @@ HSM_DEPS := $(HSM_SRCS) $(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.m
 HSM_CHECK_SRC := $(HSM_SRC_DIR)/tests/hsm_check.c
 HSM_HOSTILE := $(HSM_OUT)/hsm-hostile
 HSM_STALL := $(HSM_OUT)/hsm-stall
+HSM_LIFECYCLE := $(HSM_OUT)/hsm-lifecycle
 # What build_rootfs.py puts into the initramfs (it copes with a missing
 # module: plain builds without the guest headers).
 HSM_ROOTFS_ARGS = --hsm-dir $(HSM_OUT)
@@ -73,11 +74,21 @@ $(HSM_MOCK_OUT)/tessera_hsm.ko: $(HSM_DEPS)
 # Both run the one-loop User VM of tests/tiny_uvm.c.
 $(HSM_HOSTILE) $(HSM_STALL): $(HSM_OUT)/hsm-%: $(HSM_SRC_DIR)/tests/hsm_%.c \
 		$(HSM_SRC_DIR)/tests/tiny_uvm.c $(HSM_SRC_DIR)/tests/tiny_uvm.h \
+		$(HSM_SRC_DIR)/tests/xorshift.h \
 		$(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.mk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CROSS_COMPILE)gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -s -pthread \
 		-I $(HSM_UAPI) -o $@ $< $(HSM_SRC_DIR)/tests/tiny_uvm.c
+
+# It shares its User VM's layout with tests/guests/lifecycle.c.
+$(HSM_LIFECYCLE): $(HSM_SRC_DIR)/tests/hsm_lifecycle.c tests/guests/lifecycle.h \
+		$(HSM_SRC_DIR)/tests/xorshift.h \
+		$(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CROSS_COMPILE)gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -s \
+		-I $(HSM_UAPI) -I tests/guests -o $@ $<
 
 $(HSM_OUT)/hsm-check $(HSM_MOCK_OUT)/hsm-check: $(HSM_CHECK_SRC) \
 		$(wildcard $(HSM_UAPI)/tessera_*.h) $(HSM_SRC_DIR)/hsm.mk
@@ -88,7 +99,7 @@ $(HSM_OUT)/hsm-check $(HSM_MOCK_OUT)/hsm-check: $(HSM_CHECK_SRC) \
 
 # In 'make' only when setup.sh has unpacked the guest headers.
 ifneq ($(wildcard $(HSM_KDIR)/Makefile),)
-HSM_TARGETS := $(HSM_KO) $(HSM_CHECK) $(HSM_HOSTILE) $(HSM_STALL)
+HSM_TARGETS := $(HSM_KO) $(HSM_CHECK) $(HSM_HOSTILE) $(HSM_STALL) $(HSM_LIFECYCLE)
 endif
 
 hsm: $(HSM_TARGETS)

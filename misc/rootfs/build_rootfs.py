@@ -72,6 +72,7 @@ HSM_CHECK = "hsm-check"                     # installed as /bin/hsm-check
 HVC_CHECK_MODULE = "tessera_hvc_check.ko"   # a test module, beside it
 HSM_HOSTILE = "hsm-hostile"                 # a lying device model (tests)
 HSM_STALL = "hsm-stall"                     # a slow device model (tests)
+HSM_LIFECYCLE = "hsm-lifecycle"             # VM state changes (tests)
 
 DIRS = ("bin", "dev", "etc", "lib", "lib/modules", "mnt", "proc", "root",
         "sys", "tests", "tmp", "usr")
@@ -301,7 +302,7 @@ def hsm_inputs(hsm_dir, release):
     hvc = os.path.join(hsm_dir, HVC_CHECK_MODULE)
     if os.path.exists(hvc):
         out[f"lib/modules/{release}/extra/{HVC_CHECK_MODULE}"] = (read(hvc), 0o644)
-    for tool in (HSM_CHECK, HSM_HOSTILE, HSM_STALL):
+    for tool in (HSM_CHECK, HSM_HOSTILE, HSM_STALL, HSM_LIFECYCLE):
         path = os.path.join(hsm_dir, tool)
         if os.path.exists(path):
             out[f"bin/{tool}"] = (read(path), 0o755)

@@ -81,6 +81,15 @@ $(GUEST_OUT)/microbench-uvm.elf: $(GUEST_OUT)/obj/microbench.o $(GUEST_RUNTIME_O
 		--defsym GUEST_BASE=$(UVM_BENCH_BASE) -o $@ $(GUEST_RUNTIME_OBJS) $<
 GUEST_BINS += $(UVM_BENCH)
 
+# The lifecycle stress guest as a User VM (misc/hsm/tests/hsm_lifecycle.c
+# loads it at the same address, tests/guests/lifecycle.h).
+UVM_LIFECYCLE := $(GUEST_OUT)/lifecycle-uvm.bin
+$(GUEST_OUT)/obj/lifecycle.o: $(GUEST_SRC)/lifecycle.h
+$(GUEST_OUT)/lifecycle-uvm.elf: $(GUEST_OUT)/obj/lifecycle.o $(GUEST_RUNTIME_OBJS) $(GUEST_SRC)/guest.ld
+	$(Q)$(CROSS_COMPILE)ld -nostdlib --no-warn-rwx-segments -T $(GUEST_SRC)/guest.ld \
+		--defsym GUEST_BASE=$(UVM_BENCH_BASE) -o $@ $(GUEST_RUNTIME_OBJS) $<
+GUEST_BINS += $(UVM_LIFECYCLE)
+
 # The ELFs are kept (they are not intermediate files to delete); naming
 # them keeps .SECONDARY from covering every target of the build.
 .SECONDARY: $(patsubst %.bin,%.elf,$(filter %.bin,$(GUEST_BINS)))

@@ -508,7 +508,7 @@ static void test_power_on_is_synchronous(void **state)
 	assert_int_equal(w->arch.runs, 1);
 }
 
-static void test_power_on_denied_unless_vm_running(void **state)
+static void test_power_on_retried_unless_vm_running(void **state)
 {
 	struct vcpu *w = &rt->vcpus[1];
 	static const enum vm_state not_running[] = {
@@ -520,7 +520,7 @@ static void test_power_on_denied_unless_vm_running(void **state)
 	for (unsigned i = 0; i < ARRAY_SIZE(not_running); i++) {
 		assert_true(vm_change_state(rt, VM_STATES(vm_get_state(rt)),
 					    not_running[i]));
-		assert_int_equal(vcpu_power_on(w, 0x50001000, 0), VCPU_ON_DENIED);
+		assert_int_equal(vcpu_power_on(w, 0x50001000, 0), VCPU_ON_RETRY);
 		assert_int_equal(vcpu_power_state(w), VCPU_POWER_OFF);
 		assert_int_equal(sched_blocked(w), VCPU_BLOCK_OFF);
 		assert_int_equal(w->requests, 0);
@@ -840,7 +840,7 @@ int main(void)
 		T(test_wfi_wake_racing_the_block_is_not_lost),
 		T(test_kick_wakes_wfi_or_kicks_the_running),
 		T(test_power_on_is_synchronous),
-		T(test_power_on_denied_unless_vm_running),
+		T(test_power_on_retried_unless_vm_running),
 		T(test_cpu_off_then_on_starts_afresh),
 		T(test_vcpu_by_affinity),
 		T(test_pcpu_load_unload_order),

@@ -590,7 +590,7 @@ static void rt1_cpu_on_rt2(void *ctx)
 }
 
 /* rt.0 resets the VM while rt.1 is in the middle of a CPU_ON of rt.2. */
-static void test_cpu_on_during_reset_is_denied(void **state)
+static void test_cpu_on_during_reset_is_retried(void **state)
 {
 	(void)state;
 	rt_two_on();
@@ -598,7 +598,7 @@ static void test_cpu_on_during_reset_is_denied(void **state)
 	V(rt, 0)->arch.guest = guest_system_reset;
 	assert_true(step(V(rt, 0)));
 	assert_true(step(V(rt, 0)));
-	assert_int_equal(cpu_on_result, VCPU_ON_DENIED);
+	assert_int_equal(cpu_on_result, VCPU_ON_RETRY);
 	assert_int_equal(vm_get_state(rt), VM_RUNNING);
 	for (unsigned i = 1; i < 3; i++) {
 		assert_int_equal(vcpu_power_state(V(rt, i)), VCPU_POWER_OFF);
@@ -745,7 +745,7 @@ int main(void)
 		T(test_reset_of_linux_vm_reloads_or_crashes),
 		T_BOOT(test_failed_restart_disconnects_console),
 		T(test_cpu_on_before_reset_is_forgotten),
-		T(test_cpu_on_during_reset_is_denied),
+		T(test_cpu_on_during_reset_is_retried),
 		T(test_requests_do_not_survive_reset),
 		T(test_post_launched_reset_waits_for_its_dm),
 		T(test_events_and_upcall_follow_capabilities),

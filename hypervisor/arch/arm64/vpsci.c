@@ -10,8 +10,13 @@
 #include <smccc.h>
 #include <vm.h>
 
-static int64_t psci_cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t pc,
-			   uint64_t arg)
+/*
+ * A CPU_ON that meets its VM in a state change (a pause, a reset, a stop)
+ * has no answer PSCI allows: the call is made again when the caller next
+ * runs (after a resume; after a reset or a stop it never does).
+ */
+static int64_t psci_cpu_on(struct vcpu *v, struct arch_regs *regs,
+			   uint64_t mpidr, uint64_t pc, uint64_t arg)
 {
 	struct vcpu *target = vcpu_by_affinity(v->vm, mpidr);
 
@@ -22,8 +27,9 @@ static int64_t psci_cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t pc,
 	switch (vcpu_power_on(target, pc, arg)) {
 	case VCPU_ON_ALREADY:
 		return PSCI_ALREADY_ON;
-	case VCPU_ON_DENIED:
-		return PSCI_DENIED;
+	case VCPU_ON_RETRY:
+		regs->pc -= 4; /* back to the HVC or SMC, x0 as it was */
+		return (int64_t)regs->x[0];
 	default:
 		return PSCI_SUCCESS;
 	}
@@ -80,7 +86,7 @@ int64_t arm64_psci(struct vcpu *v, struct arch_regs *regs, uint32_t fn)
 		return PSCI_SUCCESS; /* never seen: a CPU_ON restarts it afresh */
 	case PSCI_CPU_ON:
 	case PSCI_CPU_ON | SMCCC_64BIT:
-		return psci_cpu_on(v, arg(regs, 1, fn), arg(regs, 2, fn),
+		return psci_cpu_on(v, regs, arg(regs, 1, fn), arg(regs, 2, fn),
 				   arg(regs, 3, fn));
 	case PSCI_AFFINITY_INFO:
 	case PSCI_AFFINITY_INFO | SMCCC_64BIT:

@@ -23,15 +23,13 @@
 #include <unistd.h>
 
 #include "tiny_uvm.h"
+#include "xorshift.h"
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t rng = XORSHIFT_SEED;
 
 static uint64_t next_random(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static int xioctl(int fd, unsigned long cmd, void *arg)
