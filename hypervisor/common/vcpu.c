@@ -88,12 +88,23 @@ static void vcpu_restart(struct vcpu *v)
 
 static void handle_requests(struct vcpu *v, uint32_t req)
 {
+	uint32_t again = 0;
+
 	__atomic_fetch_and(&v->requests, ~req, __ATOMIC_ACQ_REL);
 	/* VM-wide changes first: they may stop this vCPU too. */
-	if (req & VCPU_REQ_VM_OFF)
-		vm_power_off(v->vm, "PSCI SYSTEM_OFF");
-	if (req & VCPU_REQ_VM_RESET)
-		vm_reset(v->vm, "PSCI SYSTEM_RESET");
+	if ((req & VCPU_REQ_VM_OFF) && !vm_power_off(v->vm, "PSCI SYSTEM_OFF"))
+		again |= VCPU_REQ_VM_OFF;
+	if ((req & VCPU_REQ_VM_RESET) && !vm_reset(v->vm, "PSCI SYSTEM_RESET"))
+		again |= VCPU_REQ_VM_RESET;
+	if (again) {
+		/* The VM is between two states (being paused, say): the guest's
+		 * SYSTEM_OFF or SYSTEM_RESET is carried out once it is in one,
+		 * never dropped (it does not return). A stop or restart
+		 * meanwhile clears the requests. */
+		__atomic_fetch_or(&v->requests, again | (req & VCPU_REQ_RESET),
+				  __ATOMIC_SEQ_CST);
+		return;
+	}
 	if ((req & VCPU_REQ_RESET) && sched_is_runnable(v))
 		vcpu_restart(v);
 	else if (req & VCPU_REQ_RESET) /* stopped meanwhile: keep it for later */

@@ -192,12 +192,20 @@ static void log_costs(const struct vm *vm)
 	}
 }
 
-void vm_power_off(struct vm *vm, const char *why)
+/* A state change is under way (VM_RESETTING): a vCPU that finds it can
+ * only be on its way to being stopped, paused or restarted. */
+static bool changing(const struct vm *vm)
 {
-	if (stop_vm(vm, VM_POWERED_OFF)) {
-		log_info("vm %s: powered off (%s)", vm_name(vm), why);
-		log_costs(vm);
-	}
+	return vm_get_state(vm) == VM_RESETTING;
+}
+
+bool vm_power_off(struct vm *vm, const char *why)
+{
+	if (!stop_vm(vm, VM_POWERED_OFF))
+		return !changing(vm);
+	log_info("vm %s: powered off (%s)", vm_name(vm), why);
+	log_costs(vm);
+	return true;
 }
 
 void vm_crash(struct vm *vm, const char *fmt, ...)
@@ -231,12 +239,12 @@ void vm_reset_state(struct vm *vm)
 	io_vm_reset(&vm->io); /* requests cancelled by the stop leave no slot */
 }
 
-void vm_reset(struct vm *vm, const char *why)
+bool vm_reset(struct vm *vm, const char *why)
 {
 	bool by_dm = vm->cfg->boot == VM_BOOT_BY_DM;
 
 	if (!vm_change_state(vm, VM_LIVE, by_dm ? VM_RESET_REQUESTED : VM_RESETTING))
-		return;
+		return !changing(vm);
 	log_info("vm %s: resetting (%s)", vm_name(vm), why);
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
@@ -244,7 +252,7 @@ void vm_reset(struct vm *vm, const char *why)
 	if (by_dm) {
 		/* Its device model reloads it and calls vm_reset_by_dm(). */
 		vm_note_event(vm);
-		return;
+		return true;
 	}
 	vm_reset_state(vm);
 	if (prepare_boot(vm) < 0) {
@@ -253,9 +261,10 @@ void vm_reset(struct vm *vm, const char *why)
 		console_connect(vm, false);
 		log_err("vm %s: cannot restart: boot images could not be loaded",
 			vm_name(vm));
-		return;
+		return true;
 	}
 	vm_start_vcpus(vm);
+	return true;
 }
 
 /* ---- creation ---- */

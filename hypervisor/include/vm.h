@@ -94,12 +94,15 @@ int vm_copy_to_guest(const struct vm *vm, uint64_t gpa, const void *src,
 
 /* ---- state changes (vm.c) ---- */
 
-/* Stop the VM (until a reset), logging why. */
-void vm_power_off(struct vm *vm, const char *why);
+/* Stop the VM (until a reset), logging why. vm_power_off and vm_reset
+ * return false when the VM is in the middle of another state change (a
+ * pause, a resume): the caller asks again once it is over. True when done,
+ * or moot (the VM stopped already). */
+bool vm_power_off(struct vm *vm, const char *why);
 void vm_crash(struct vm *vm, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* PSCI SYSTEM_RESET: restart a static VM at its entry with only vCPU 0 on;
  * a post-launched VM stops and waits for its device model. */
-void vm_reset(struct vm *vm, const char *why);
+bool vm_reset(struct vm *vm, const char *why);
 
 /* ---- post-launched VMs, for the Service VM's hypercalls (vm_runtime.c) ---- */
 

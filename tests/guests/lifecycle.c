@@ -38,6 +38,7 @@ void guest_main(unsigned cpu)
 		switch (ctl->cmd) {
 		case LIFECYCLE_SYSTEM_RESET:
 			psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+			ctl->returned++;
 			break;
 		case LIFECYCLE_CRASH:
 			__asm__ volatile("ldp %0, %1, [%2]"
@@ -46,6 +47,7 @@ void guest_main(unsigned cpu)
 			break;
 		case LIFECYCLE_SYSTEM_OFF:
 			psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+			ctl->returned++;
 			break;
 		}
 	}

@@ -28,6 +28,7 @@ struct lifecycle_ctl {
 	uint64_t runs1;    /* times vCPU 1 started */
 	uint64_t bad;      /* CPU_ON answers other than SUCCESS or ALREADY_ON */
 	int64_t last_bad;  /* the last of them */
+	uint64_t returned; /* SYSTEM_RESET or SYSTEM_OFF came back (never may) */
 };
 
 #endif

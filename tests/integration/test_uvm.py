@@ -231,8 +231,8 @@ def test_hostile_service_vm_scribbling_request_slots(ctx):
 
 
 LIFECYCLE = (r"^\[sos\] hsm-lifecycle: (\d+) pause, (\d+) dm-reset, (\d+) "
-             r"guest-reset, (\d+) crash, (\d+) power-off, (\d+) destroy; "
-             r"(\d+) failures")
+             r"guest-reset, (\d+) crash, (\d+) power-off, (\d+) reset-vs-pause, "
+             r"(\d+) off-vs-pause, (\d+) destroy; (\d+) failures")
 LIFECYCLE_ROUNDS = 2000
 
 
@@ -261,7 +261,7 @@ def test_every_state_change_against_power_operations(ctx):
         summary = run.matching(LIFECYCLE, start)
         expect(summary, "hsm-lifecycle printed no summary")
         counts = [int(x) for x in re.search(LIFECYCLE, run.line(summary[-1])).groups()]
-        expect(sum(counts[:6]) == LIFECYCLE_ROUNDS and all(counts[:6]),
+        expect(sum(counts[:8]) == LIFECYCLE_ROUNDS and all(counts[:8]),
                f"not every kind of step ran: {run.line(summary[-1])}")
         expect(run.line(done).rstrip("\r").endswith("=0"), run.line(done))
         expect(len(run.matching(crash, start)) == counts[3],

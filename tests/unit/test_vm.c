@@ -356,6 +356,43 @@ static void guest_system_reset(struct vcpu *v)
 	v->arch.guest = NULL;
 }
 
+/*
+ * SYSTEM_OFF and SYSTEM_RESET that meet the VM between two states (a pause
+ * or resume under way: VM_RESETTING) are carried out once it is in one,
+ * never dropped: PSCI says they do not return.
+ */
+static void waits_out_a_state_change(void (*guest)(struct vcpu *),
+				     enum vm_state after, const char *logged)
+{
+	rt_two_on();
+	V(rt, 1)->arch.guest = guest;
+	assert_true(step(V(rt, 1)));
+	assert_true(vm_change_state(rt, VM_STATES(VM_RUNNING), VM_RESETTING));
+	for (unsigned k = 0; k < 3; k++) {
+		assert_true(step(V(rt, 1))); /* looks, keeps it */
+		assert_int_equal(vm_get_state(rt), VM_RESETTING);
+		assert_true(V(rt, 1)->requests &
+			    (VCPU_REQ_VM_OFF | VCPU_REQ_VM_RESET));
+	}
+	/* the change is over (a resume) */
+	assert_true(vm_change_state(rt, VM_STATES(VM_RESETTING), VM_RUNNING));
+	assert_true(step(V(rt, 1)));
+	assert_int_equal(vm_get_state(rt), after);
+	assert_int_equal(host_log_count(logged), 1);
+}
+
+static void test_system_off_waits_out_a_state_change(void **state)
+{
+	(void)state;
+	waits_out_a_state_change(guest_system_off, VM_POWERED_OFF, "powered off");
+}
+
+static void test_system_reset_waits_out_a_state_change(void **state)
+{
+	(void)state;
+	waits_out_a_state_change(guest_system_reset, VM_RUNNING, "resetting");
+}
+
 static struct vcpu *busy_vcpu;
 
 /* The pCPU was running busy_vcpu when the kick came: that step ends first. */
@@ -746,6 +783,8 @@ int main(void)
 		T_BOOT(test_failed_restart_disconnects_console),
 		T(test_cpu_on_before_reset_is_forgotten),
 		T(test_cpu_on_during_reset_is_retried),
+		T(test_system_off_waits_out_a_state_change),
+		T(test_system_reset_waits_out_a_state_change),
 		T(test_requests_do_not_survive_reset),
 		T(test_post_launched_reset_waits_for_its_dm),
 		T(test_events_and_upcall_follow_capabilities),

@@ -11,6 +11,9 @@
  *   guest SYSTEM_RESET  the VM reports RESET_REQUESTED; reset, restarted
  *   guest crash         an access the hypervisor cannot emulate: CRASHED
  *   guest SYSTEM_OFF    POWERED_OFF
+ *   ... and a pause     SYSTEM_RESET or SYSTEM_OFF racing a PAUSE: the VM
+ *                       ends reset or off all the same (after the resume,
+ *                       if the pause came first); neither call returns
  *   destroy             the slot is empty; created again
  *
  * Every step must end in the state it names within a bound, the restarted
@@ -39,10 +42,11 @@
 #define WAIT_MS 3000 /* for a state or for progress */
 #define STILL_MS 5   /* a paused VM's counters must not move for this long */
 
-enum op { OP_PAUSE, OP_DM_RESET, OP_GUEST_RESET, OP_CRASH, OP_OFF, OP_DESTROY,
-	  NR_OPS };
+enum op { OP_PAUSE, OP_DM_RESET, OP_GUEST_RESET, OP_CRASH, OP_OFF,
+	  OP_RESET_PAUSE, OP_OFF_PAUSE, OP_DESTROY, NR_OPS };
 static const char *const op_names[NR_OPS] = {
-	"pause", "dm-reset", "guest-reset", "crash", "power-off", "destroy",
+	"pause", "dm-reset", "guest-reset", "crash", "power-off",
+	"reset-vs-pause", "off-vs-pause", "destroy",
 };
 
 static int fd = -1;
@@ -154,14 +158,44 @@ static int restart(unsigned round, const char *op)
 	return 0;
 }
 
+/* The guest stopped itself: the VM says `want`, the call did not return. */
+static int stopped_then_restart(unsigned round, const char *op, unsigned want)
+{
+	if (!wait_state(want))
+		return fail(round, op, "state %d, not %d", state(), (int)want);
+	if (ctl->returned)
+		return fail(round, op, "SYSTEM_RESET or SYSTEM_OFF returned %d "
+			    "times%.0d", (int)ctl->returned, 0);
+	return restart(round, op);
+}
+
+/*
+ * The guest resets or powers off (cmd) while a pause comes in: whichever
+ * wins, the VM must end in `want`, after the resume if the pause won.
+ */
+static int stops_during_pause(unsigned round, const char *op, uint64_t cmd,
+			      unsigned want)
+{
+	int ret;
+
+	ctl->cmd = cmd;
+	ret = xioctl(TESSERA_HSM_PAUSE_VM, NULL);
+	if (ret == 0) {
+		ret = xioctl(TESSERA_HSM_RESUME_VM, NULL);
+		if (ret && ret != -EINVAL)
+			return fail(round, op, "RESUME_VM: %d%.0d", ret, 0);
+	} else if (ret != -EINVAL) {
+		return fail(round, op, "PAUSE_VM: %d%.0d", ret, 0);
+	}
+	return stopped_then_restart(round, op, want);
+}
+
 /* The guest stops itself (cmd) and the VM must say `want`. */
 static int guest_stops(unsigned round, const char *op, uint64_t cmd,
 		       unsigned want)
 {
 	ctl->cmd = cmd;
-	if (!wait_state(want))
-		return fail(round, op, "state %d, not %d", state(), (int)want);
-	return restart(round, op);
+	return stopped_then_restart(round, op, want);
 }
 
 static int pause_resume(unsigned round, const char *op)
@@ -274,6 +308,16 @@ int main(int argc, char **argv)
 			ret = guest_stops(round, op_names[op], LIFECYCLE_SYSTEM_OFF,
 					  TESSERA_VM_STATE_POWERED_OFF);
 			break;
+		case OP_RESET_PAUSE:
+			ret = stops_during_pause(round, op_names[op],
+						 LIFECYCLE_SYSTEM_RESET,
+						 TESSERA_VM_STATE_RESET_REQUESTED);
+			break;
+		case OP_OFF_PAUSE:
+			ret = stops_during_pause(round, op_names[op],
+						 LIFECYCLE_SYSTEM_OFF,
+						 TESSERA_VM_STATE_POWERED_OFF);
+			break;
 		default: ret = destroy_create(round, op_names[op]); break;
 		}
 		if (ret)
@@ -298,9 +342,10 @@ int main(int argc, char **argv)
 	}
 	xioctl(TESSERA_HSM_DESTROY_VM, NULL);
 	printf("hsm-lifecycle: %u pause, %u dm-reset, %u guest-reset, %u crash, "
-	       "%u power-off, %u destroy; %u failures\n", done[OP_PAUSE],
-	       done[OP_DM_RESET], done[OP_GUEST_RESET], done[OP_CRASH], done[OP_OFF],
-	       done[OP_DESTROY], failures);
+	       "%u power-off, %u reset-vs-pause, %u off-vs-pause, %u destroy; "
+	       "%u failures\n", done[OP_PAUSE], done[OP_DM_RESET],
+	       done[OP_GUEST_RESET], done[OP_CRASH], done[OP_OFF],
+	       done[OP_RESET_PAUSE], done[OP_OFF_PAUSE], done[OP_DESTROY], failures);
 	return failures ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: hsm-lifecycle [-n ROUNDS] [-S SEED] IMAGE\n");
