@@ -135,16 +135,25 @@ void vm_start_vcpus(struct vm *vm)
 	sched_wake(&vm->vcpus[0], VCPU_BLOCK_OFF);
 }
 
-bool vm_change_state(struct vm *vm, uint32_t from, enum vm_state to)
+bool vm_change_state_found(struct vm *vm, uint32_t from, enum vm_state to,
+			   enum vm_state *found)
 {
 	bool ok;
 
 	spin_lock(&vm->lock);
+	*found = vm->state;
 	ok = from & VM_STATES(vm->state);
 	if (ok)
 		__atomic_store_n(&vm->state, to, __ATOMIC_RELEASE);
 	spin_unlock(&vm->lock);
 	return ok;
+}
+
+bool vm_change_state(struct vm *vm, uint32_t from, enum vm_state to)
+{
+	enum vm_state found;
+
+	return vm_change_state_found(vm, from, to, &found);
 }
 
 /* Its vCPUs stopped: what the rate limits held back from the log in this
@@ -157,9 +166,10 @@ void vm_log_summaries(struct vm *vm)
 }
 
 /* A live VM stops for good (until a reset). */
-static bool stop_vm(struct vm *vm, enum vm_state to)
+/* False if it was not live; *found: the state it was in. */
+static bool stop_vm(struct vm *vm, enum vm_state to, enum vm_state *found)
 {
-	if (!vm_change_state(vm, VM_LIVE, to))
+	if (!vm_change_state_found(vm, VM_LIVE, to, found))
 		return false;
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
@@ -192,17 +202,23 @@ static void log_costs(const struct vm *vm)
 	}
 }
 
-/* A state change is under way (VM_RESETTING): a vCPU that finds it can
- * only be on its way to being stopped, paused or restarted. */
-static bool changing(const struct vm *vm)
+/*
+ * Whether a request that found the VM in `found` is over: it is not while
+ * another state change is under way (VM_RESETTING; a vCPU that sees it is
+ * on its way to being stopped, paused or restarted). Decided on the state
+ * read with the failed change: a resume on another pCPU may end meanwhile.
+ */
+static bool settled(enum vm_state found)
 {
-	return vm_get_state(vm) == VM_RESETTING;
+	return found != VM_RESETTING;
 }
 
 bool vm_power_off(struct vm *vm, const char *why)
 {
-	if (!stop_vm(vm, VM_POWERED_OFF))
-		return !changing(vm);
+	enum vm_state found;
+
+	if (!stop_vm(vm, VM_POWERED_OFF, &found))
+		return settled(found);
 	log_info("vm %s: powered off (%s)", vm_name(vm), why);
 	log_costs(vm);
 	return true;
@@ -210,13 +226,14 @@ bool vm_power_off(struct vm *vm, const char *why)
 
 void vm_crash(struct vm *vm, const char *fmt, ...)
 {
+	enum vm_state found;
 	char why[160];
 	va_list ap;
 
 	va_start(ap, fmt);
 	fmt_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (stop_vm(vm, VM_CRASHED))
+	if (stop_vm(vm, VM_CRASHED, &found))
 		log_err("vm %s: stopped: %s", vm_name(vm), why);
 }
 
@@ -242,9 +259,12 @@ void vm_reset_state(struct vm *vm)
 bool vm_reset(struct vm *vm, const char *why)
 {
 	bool by_dm = vm->cfg->boot == VM_BOOT_BY_DM;
+	enum vm_state found;
 
-	if (!vm_change_state(vm, VM_LIVE, by_dm ? VM_RESET_REQUESTED : VM_RESETTING))
-		return !changing(vm);
+	if (!vm_change_state_found(vm, VM_LIVE,
+				   by_dm ? VM_RESET_REQUESTED : VM_RESETTING,
+				   &found))
+		return settled(found);
 	log_info("vm %s: resetting (%s)", vm_name(vm), why);
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);

@@ -12,6 +12,9 @@
 /* Move the VM from one of the states in `from` to `to`, under its lock;
  * false if it was in none of them. */
 bool vm_change_state(struct vm *vm, uint32_t from, enum vm_state to);
+/* The same; *found: the state it was in, read under the same lock. */
+bool vm_change_state_found(struct vm *vm, uint32_t from, enum vm_state to,
+			   enum vm_state *found);
 /* vCPUs, I/O, stage 2 and interrupt controller for vcpu_count vCPUs. */
 int vm_setup(struct vm *vm, unsigned vcpu_count, uint32_t completion_mode);
 /* When it returns, no vCPU of the VM runs or holds hardware state. */
