@@ -68,6 +68,8 @@ static struct blob fixture(const char *name)
 
 #define A72 "qemu-virt-a72-smp4.dtb"
 #define MAX8 "qemu-virt-max-smp8.dtb"
+/* -M virt,...,iommu=smmuv3,highmem=off: the board as config/boards has it */
+#define SMMU "qemu-virt-a72-smp4-smmu.dtb"
 
 /* ---- parameters ---- */
 
@@ -91,6 +93,21 @@ static const struct vm_fdt_params sos = {
 	.rng_seed_len = 7,
 	.initrd_start = 0x58000000,
 	.initrd_end = 0x58c00000,
+};
+
+/* The shipped hybrid's Service VM: the RTC and the PCIe host bridge (its
+ * windows and ECAM, 0x10000000..0x40000000). */
+static const struct vm_fdt_params sos_pci = {
+	.vcpu_count = 3,
+	.mem_count = 2,
+	.mem = {{0x48200000, 0x07e00000}, {0x54000000, 0x6c000000}},
+	.gicd = {0x08000000, 0x10000},
+	.gicr_base = 0x080a0000,
+	.uart_base = 0x09000000,
+	.uart_intid = 33,
+	.device_count = 2,
+	.devices = {{0x09010000, 0x1000}, {0x10000000, 0x30000000}},
+	.bootargs = "console=ttyAMA0",
 };
 
 /* A small partition: one vCPU, no UART, no devices, nothing chosen. */
@@ -887,9 +904,10 @@ static void test_every_short_buffer(void **state)
 /* ---- hostile platform trees ---- */
 
 /* Build from a damaged platform blob: an error or a sound blob, no fault. */
-static void build_from_damaged(const uint8_t *data, size_t size)
+static void build_from_damaged_with(const uint8_t *data, size_t size,
+				    const struct vm_fdt_params *p)
 {
-	int ret = vm_fdt_build(out, OUT_MAX, data, size, &sos, err, sizeof(err));
+	int ret = vm_fdt_build(out, OUT_MAX, data, size, p, err, sizeof(err));
 
 	if (ret < 0) {
 		assert_int_equal(ret, -1);
@@ -898,6 +916,11 @@ static void build_from_damaged(const uint8_t *data, size_t size)
 	}
 	if (fdt_check_full(out, (size_t)ret) != 0)
 		fail_msg("unsound output from a damaged platform tree");
+}
+
+static void build_from_damaged(const uint8_t *data, size_t size)
+{
+	build_from_damaged_with(data, size, &sos);
 }
 
 static void test_hostile_platform_corruption(void **state)
@@ -951,6 +974,73 @@ static void test_hostile_platform_truncation(void **state)
 	}
 	assert_int_equal(vm_fdt_build(out, OUT_MAX, plat.data, plat.size - 1,
 				      &sos, err, sizeof(err)), -1);
+	free(plat.data);
+}
+
+/*
+ * The PCIe host bridge passed through: its node, found by the reg inside
+ * the device (ECAM at 0x3f000000), keeps its windows and its INTx routing
+ * with every parent the new GIC; the ITS and the SMMU it names are not the
+ * VM's, so msi-map and iommu-map go, and the SMMU's own node never comes.
+ */
+static void test_pci_host_bridge(void **state)
+{
+	struct blob plat = fixture(SMMU);
+	struct vm_fdt_params p = sos_pci;
+	const fdt32_t *map;
+	uint32_t gic;
+	int node, len;
+
+	(void)state;
+	build_ok(&plat, &p);
+	node = fdt_path_offset(out, "/pcie@10000000");
+	assert_true(node >= 0);
+	assert_string_equal(fdt_getprop(out, node, "compatible", NULL),
+			    "pci-host-ecam-generic");
+	expect_u64s(out, node, "reg", 2, (const uint64_t[]){0x3f000000, 0x1000000});
+	assert_null(fdt_getprop(out, node, "msi-map", NULL));
+	assert_null(fdt_getprop(out, node, "iommu-map", NULL));
+	assert_non_null(fdt_getprop(out, node, "ranges", NULL));
+	gic = prop_u32(out, 0, "interrupt-parent");
+	map = fdt_getprop(out, node, "interrupt-map", &len);
+	assert_non_null(map);
+	/* 16 entries (4 slots x INTA..D) of 3 + 1 + 1 + 2 + 3 cells */
+	assert_int_equal(len, 16 * 10 * 4);
+	for (int e = 0; e < 16; e++) {
+		const fdt32_t *c = map + e * 10;
+
+		assert_int_equal(fdt32_to_cpu(c[4]), gic);
+		assert_int_equal(fdt32_to_cpu(c[7]), 0);          /* GIC_SPI */
+		assert_in_range(fdt32_to_cpu(c[8]), 3, 6);        /* SPIs 3..6 */
+		assert_int_equal(fdt32_to_cpu(c[9]), 4);          /* level high */
+	}
+	assert_true(fdt_path_offset(out, "/smmuv3@9050000") < 0);
+	/* a device that leaves out the ECAM matches no node; one that leaves
+	 * out a window would hide it from the VM */
+	p.devices[1].size = 0x2f000000;
+	expect_refused(&plat, &p, "0x10000000 is not in the platform device tree");
+	p.devices[1] = (struct vm_fdt_range){0x20000000, 0x20000000};
+	expect_refused(&plat, &p, "pcie@10000000 has ranges 0x10000000+0x2eff0000 "
+				  "outside 0x20000000+0x20000000");
+	free(plat.data);
+}
+
+/* The same tree, damaged at random, with the bridge passed through. */
+static void test_hostile_pci_platform(void **state)
+{
+	struct blob plat = fixture(SMMU);
+	struct guarded g;
+
+	(void)state;
+	srandom(20261202);
+	guarded_init(&g, plat.size);
+	for (unsigned iter = 0; iter < 3000; iter++) {
+		memcpy(g.data, plat.data, plat.size);
+		for (unsigned k = 1 + (unsigned)random() % 8; k; k--)
+			g.data[(size_t)random() % plat.size] = (uint8_t)random();
+		build_from_damaged_with(g.data, plat.size, &sos_pci);
+	}
+	guarded_fini(&g);
 	free(plat.data);
 }
 
@@ -1679,6 +1769,8 @@ int main(void)
 		cmocka_unit_test(test_every_short_buffer),
 		cmocka_unit_test(test_hostile_platform_corruption),
 		cmocka_unit_test(test_hostile_platform_truncation),
+		cmocka_unit_test(test_pci_host_bridge),
+		cmocka_unit_test(test_hostile_pci_platform),
 		cmocka_unit_test(test_copy_rules),
 		cmocka_unit_test(test_platform_root_one_cell),
 		cmocka_unit_test(test_fallbacks),
