@@ -8,6 +8,7 @@
 #include <platform.h>
 #include <scenario.h>
 #include <vm.h>
+#include <vm_dt.h>
 #include <vm_fdt.h>
 
 /* arm64 Image header (Documentation/arch/arm64/booting.rst). */
@@ -17,7 +18,6 @@
 #define IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
 
 #define DTB_WINDOW SZ_2M
-#define BOOTARGS_MAX 512
 
 static struct {
 	uint8_t *store;       /* the image store (hypervisor memory) */
@@ -137,54 +137,6 @@ int linux_boot_stage(const struct scenario_config *sc, const void *platform_dtb)
 }
 
 /* The scenario's command line, then whatever the firmware was given. */
-static void make_bootargs(const struct vm *vm, char *out, size_t size)
-{
-	const char *extra = NULL;
-	struct fdt fdt;
-	int chosen;
-
-	if (fdt_open(&fdt, platform_fdt(), platform_fdt_size()) == 0 &&
-	    (chosen = fdt_path(&fdt, "/chosen")) >= 0) {
-		uint32_t len;
-		const char *p = fdt_prop(&fdt, chosen, "bootargs", &len);
-
-		if (p && len && strnlen(p, len) < len)
-			extra = p;
-	}
-	fmt_snprintf(out, size, "%s%s%s", vm->cfg->bootargs ? vm->cfg->bootargs : "",
-		     extra && vm->cfg->bootargs ? " " : "", extra ? extra : "");
-}
-
-static void fill_fdt_params(const struct vm *vm, struct vm_fdt_params *p,
-			    const char *bootargs, uint64_t initrd_gpa)
-{
-	const struct vm_config *cfg = vm->cfg;
-	const struct board_config *b = vm->board;
-
-	*p = (struct vm_fdt_params){
-		.vcpu_count = vm->vcpu_count,
-		.mem_count = cfg->mem_region_count,
-		.gicd = {b->gicd_base, TESSERA_VGIC_GICD_SIZE},
-		.gicr_base = b->gicr_base,
-		.uart_base = cfg->vuart_gpa,
-		.uart_intid = cfg->vuart_gpa ? VUART_INTID : 0,
-		.device_count = cfg->device_count,
-		.bootargs = bootargs,
-		.hsm_io_intid = cfg->caps & VM_CAP_UPCALL ? cfg->upcall_intid : 0,
-		.hsm_event_intid = cfg->caps & VM_CAP_UPCALL ? cfg->event_intid : 0,
-		.initrd_start = stage.initrd_size ? initrd_gpa : 0,
-		.initrd_end = stage.initrd_size ? initrd_gpa + stage.initrd_size : 0,
-	};
-	for (unsigned i = 0; i < cfg->mem_region_count; i++) {
-		p->mem[i].base = cfg->mem[i].gpa;
-		p->mem[i].size = cfg->mem[i].size;
-	}
-	for (unsigned i = 0; i < cfg->device_count; i++) {
-		p->devices[i].base = cfg->devices[i].base;
-		p->devices[i].size = cfg->devices[i].size;
-	}
-}
-
 static void *place(struct vm *vm, const char *what, uint64_t gpa, uint64_t size)
 {
 	void *p = vm_gpa_to_hva(vm, gpa, size);
@@ -200,34 +152,28 @@ int linux_boot_load(struct vm *vm, uint64_t *dtb_gpa)
 {
 	uint64_t entry = vm->cfg->entry;
 	uint64_t initrd_gpa = entry + ALIGN_UP(stage.kernel_size, SZ_2M);
-	struct vm_fdt_params params;
-	char bootargs[BOOTARGS_MAX], err[120];
-	void *kernel, *initrd = NULL, *dtb;
-	int size;
+	struct vm_dt_chosen chosen = {
+		.initrd_start = stage.initrd_size ? initrd_gpa : 0,
+		.initrd_end = stage.initrd_size ? initrd_gpa + stage.initrd_size : 0,
+		.rng_seed = stage.rng_seed_len ? stage.rng_seed : NULL,
+		.rng_seed_len = stage.rng_seed_len,
+	};
+	void *kernel, *initrd = NULL;
 
 	if (!stage.ready) {
 		log_err("vm %s: no staged kernel to boot", vm_name(vm));
 		return -1;
 	}
 	kernel = place(vm, "kernel", entry, stage.kernel_size);
-	dtb = place(vm, "device tree", entry - DTB_WINDOW, DTB_WINDOW);
 	if (stage.initrd_size)
 		initrd = place(vm, "initrd", initrd_gpa, stage.initrd_size);
-	if (!kernel || !dtb || (stage.initrd_size && !initrd))
+	if (!kernel || (stage.initrd_size && !initrd))
 		return -1;
 	memcpy(kernel, stage.store, stage.kernel_size);
 	if (initrd)
 		memcpy(initrd, stage.store + stage.initrd_offset, stage.initrd_size);
-	make_bootargs(vm, bootargs, sizeof(bootargs));
-	fill_fdt_params(vm, &params, bootargs, initrd_gpa);
-	params.rng_seed = stage.rng_seed;
-	params.rng_seed_len = stage.rng_seed_len;
-	size = vm_fdt_build(dtb, DTB_WINDOW, platform_fdt(), platform_fdt_size(),
-			    &params, err, sizeof(err));
-	if (size < 0) {
-		log_err("vm %s: %s", vm_name(vm), err);
+	if (vm_dt_write(vm, entry - DTB_WINDOW, DTB_WINDOW, &chosen) < 0)
 		return -1;
-	}
 	if (stage.rng_seed_len) {
 		log_info("vm %s: the platform's rng-seed (%u bytes) goes to this "
 			 "boot only", vm_name(vm), stage.rng_seed_len);
@@ -237,10 +183,7 @@ int linux_boot_load(struct vm *vm, uint64_t *dtb_gpa)
 	arch_clean_dcache(kernel, stage.kernel_size);
 	if (initrd)
 		arch_clean_dcache(initrd, stage.initrd_size);
-	arch_clean_dcache(dtb, (size_t)size);
 	*dtb_gpa = entry - DTB_WINDOW;
-	log_info("vm %s: linux at 0x%llx, device tree %d bytes at 0x%llx, "
-		 "bootargs \"%s\"", vm_name(vm), (unsigned long long)entry, size,
-		 (unsigned long long)*dtb_gpa, bootargs);
+	log_info("vm %s: linux at 0x%llx", vm_name(vm), (unsigned long long)entry);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <lib/format.h>
 #include <lib/string.h>
 #include <linux_boot.h>
+#include <vm_dt.h>
 #include <pcpu.h>
 #include <stdarg.h>
 #include <vm.h>
@@ -237,7 +238,8 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
 		log_err("vm %s: stopped: %s", vm_name(vm), why);
 }
 
-/* What vCPU 0 starts with: the entry, and for Linux a fresh image and DT. */
+/* What vCPU 0 starts with: the entry, a fresh device tree in x0, and for
+ * Linux a fresh image. */
 static int prepare_boot(struct vm *vm)
 {
 	struct vcpu *boot = &vm->vcpus[0];
@@ -246,7 +248,7 @@ static int prepare_boot(struct vm *vm)
 	memset(boot->boot_arg, 0, sizeof(boot->boot_arg));
 	if (vm->cfg->boot == VM_BOOT_LINUX)
 		return linux_boot_load(vm, &boot->boot_arg[0]);
-	return 0;
+	return vm_dt_write_raw(vm, &boot->boot_arg[0]);
 }
 
 void vm_reset_state(struct vm *vm)

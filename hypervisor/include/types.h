@@ -17,6 +17,7 @@ typedef uint64_t gpaddr_t; /* guest-physical address */
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 
 #define SZ_4K 0x1000ull
+#define SZ_64K 0x10000ull
 #define SZ_2M 0x200000ull
 #define SZ_1G 0x40000000ull
 

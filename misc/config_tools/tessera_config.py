@@ -964,9 +964,9 @@ def parse_vm(src, raw, index):
         t.err("dma", '%s is not "confined" (the default) or "unconfined"' % show(dma))
     vm.bootargs = t.string("bootargs", required=False, default="",
                            what="a kernel command line")
-    if vm.bootargs and vm.kind != SERVICE:
-        t.err("bootargs", "only the Service VM boots Linux from the image store; "
-              "%s is %s" % (show(vm.name), vm.kind))
+    if vm.bootargs and vm.kind == POST:
+        t.err("bootargs", "a post-launched VM's command line is its device "
+              "model's (--append); %s is post-launched" % show(vm.name))
     elif vm.bootargs and (len(vm.bootargs) > 255 or not vm.bootargs.isprintable()):
         t.err("bootargs", "%s is not printable text of at most 255 characters"
               % show(vm.bootargs[:40]))

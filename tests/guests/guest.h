@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest_layout.h"
+
 #ifndef GUEST_UART
 #define GUEST_UART 0x09000000ul
 #endif
@@ -16,6 +18,9 @@
 #define PSCI_INVALID_PARAMETERS (-2l)
 
 void secondary_start(void);
+/* x0 of each vCPU as it entered (start.S): for vCPU 0 the address of the
+ * device tree the hypervisor wrote for the VM. */
+extern uint64_t guest_boot_x0[GUEST_MAX_CPUS];
 
 /* Print a whole line under the guest's console lock. */
 void guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

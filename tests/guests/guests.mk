@@ -2,7 +2,7 @@
 # scenario (they run with the MMU off, so they are linked where they run).
 GUEST_PROGRAMS := hello beacon probe unsupported poweroff reset iocheck microbench \
 	spinner sleeper steady idle slicer timermask powerstress chaos chaoslong \
-	canary dmaattack s1ptw gicshare-rtc gicshare-gpio
+	canary dmaattack s1ptw gicshare-rtc gicshare-gpio dtcheck
 GUEST_SRC := tests/guests
 GUEST_OUT := $(BUILD)/guests
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -nostdlib \
@@ -10,7 +10,7 @@ GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -nostdlib \
 	-mstrict-align -march=armv8-a -mno-outline-atomics
 GUEST_RUNTIME_OBJS := $(GUEST_OUT)/obj/start.o $(GUEST_OUT)/obj/runtime.o
 
-$(GUEST_OUT)/obj/%.o: $(GUEST_SRC)/%.c $(GUEST_SRC)/guest.h
+$(GUEST_OUT)/obj/%.o: $(GUEST_SRC)/%.c $(GUEST_SRC)/guest.h $(GUEST_SRC)/guest_layout.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CROSS_COMPILE)gcc $(GUEST_CFLAGS) -c $< -o $@
@@ -32,7 +32,7 @@ endef
 $(eval $(call gicshare_obj,rtc,RTC))
 $(eval $(call gicshare_obj,gpio,GPIO))
 
-$(GUEST_OUT)/obj/start.o: $(GUEST_SRC)/start.S
+$(GUEST_OUT)/obj/start.o: $(GUEST_SRC)/start.S $(GUEST_SRC)/guest_layout.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CROSS_COMPILE)gcc $(GUEST_CFLAGS) -c $< -o $@
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Test guest entry. vCPU 0 arrives at _start from the hypervisor; other vCPUs
- * at secondary_start through PSCI CPU_ON. Each gets a stack by MPIDR.Aff0.
+ * at secondary_start through PSCI CPU_ON. Each gets a stack by MPIDR.Aff0,
+ * and keeps the x0 it came in with in guest_boot_x0[] (guest.h).
  * .bss is not cleared here: guest_main decides (a reset keeps .data).
  */
-#define STACK_SIZE 0x1000
-#define MAX_CPUS 8
+#include "guest_layout.h"
+#define STACK_SIZE GUEST_STACK_SIZE
+#define MAX_CPUS GUEST_MAX_CPUS
 
 	.section .text.start, "ax"
 	.global _start
@@ -22,6 +24,8 @@ secondary_start:
 	mov	x4, #STACK_SIZE
 	madd	x2, x3, x4, x2
 	mov	sp, x2
+	adr	x2, guest_boot_x0	/* x0 as the vCPU came in: the device */
+	str	x0, [x2, x1, lsl #3]	/* tree for vCPU 0, else CPU_ON's arg */
 	adr	x2, guest_vectors
 	msr	vbar_el1, x2
 	isb
@@ -110,3 +114,7 @@ irq_el1h:
 	.balign	16
 stacks:
 	.space	STACK_SIZE * MAX_CPUS
+	.global	guest_boot_x0
+	.balign	8
+guest_boot_x0:
+	.space	8 * MAX_CPUS

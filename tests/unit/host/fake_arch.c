@@ -15,6 +15,7 @@
 #include <console_input.h>
 #include <errno.h>
 #include <linux_boot.h>
+#include <vm_dt.h>
 #include <uapi/tessera_hypercall.h>
 
 #include "fake_arch.h"
@@ -1058,6 +1059,21 @@ int linux_boot_load(struct vm *vm, uint64_t *dtb_gpa)
 	if (!fake_linux_boot_result)
 		*dtb_gpa = 0x48000000;
 	return fake_linux_boot_result;
+}
+
+/* A raw image's device tree: where vm_dt.c puts it, not written (the
+ * builder has its own tests: test_vm_fdt); 0 for the tests' VMs without
+ * memory. */
+int vm_dt_write_raw(struct vm *vm, uint64_t *gpa)
+{
+	const struct vm_config *cfg = vm->cfg;
+
+	*gpa = 0;
+	for (unsigned i = 0; i < cfg->mem_region_count; i++)
+		if (cfg->entry >= cfg->mem[i].gpa &&
+		    cfg->entry - cfg->mem[i].gpa < cfg->mem[i].size)
+			*gpa = cfg->mem[i].gpa + cfg->mem[i].size - VM_DT_RAW_WINDOW;
+	return 0;
 }
 
 /* ---- the device model ---- */
