@@ -14,6 +14,7 @@
 #include "vm_internal.h"
 
 static struct vm vms[CONFIG_MAX_VMS];
+static bool keep_board_up; /* the scenario's, from vm_init_all() */
 static unsigned nr_vms;
 static uint64_t vm_events; /* VM ids whose state changed (atomic) */
 
@@ -167,6 +168,28 @@ void vm_log_summaries(struct vm *vm)
 }
 
 /* A live VM stops for good (until a reset). */
+/*
+ * A finished run ends the machine: when every VM that is not post-launched
+ * (those wait for a Service VM that has gone too) has stopped, the board
+ * powers off, unless the scenario keeps it up.
+ */
+static void board_off_when_all_stopped(void)
+{
+	for (unsigned i = 0; i < nr_vms; i++) {
+		enum vm_state s = vm_get_state(&vms[i]);
+
+		if (!vm_has_cap(&vms[i], VM_CAP_RUNTIME) && s != VM_POWERED_OFF &&
+		    s != VM_CRASHED)
+			return;
+	}
+	if (keep_board_up) {
+		log_info("every VM has stopped; the board stays up (keep_board_up)");
+		return;
+	}
+	log_info("every VM has stopped: powering the board off");
+	arch_board_power_off();
+}
+
 /* False if it was not live; *found: the state it was in. */
 static bool stop_vm(struct vm *vm, enum vm_state to, enum vm_state *found)
 {
@@ -222,6 +245,7 @@ bool vm_power_off(struct vm *vm, const char *why)
 		return settled(found);
 	log_info("vm %s: powered off (%s)", vm_name(vm), why);
 	log_costs(vm);
+	board_off_when_all_stopped();
 	return true;
 }
 
@@ -234,8 +258,10 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (stop_vm(vm, VM_CRASHED, &found))
+	if (stop_vm(vm, VM_CRASHED, &found)) {
 		log_err("vm %s: stopped: %s", vm_name(vm), why);
+		board_off_when_all_stopped();
+	}
 }
 
 /* What vCPU 0 starts with: the entry, a fresh device tree in x0, and for
@@ -397,6 +423,7 @@ int vm_init_all(const struct scenario_config *sc)
 	unsigned started = 0;
 
 	nr_vms = sc->vm_count < CONFIG_MAX_VMS ? sc->vm_count : CONFIG_MAX_VMS;
+	keep_board_up = sc->keep_board_up;
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = &vms[i];
 		int ret = init_slot(vm, i, sc);

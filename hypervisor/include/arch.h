@@ -35,6 +35,9 @@ int arch_pcpu_start(struct pcpu *p, uint64_t mpidr);
 void arch_pcpu_kick(struct pcpu *p);
 /* Sleep until an interrupt arrives (or a kick), then handle interrupts. */
 void arch_pcpu_idle(struct pcpu *p);
+/* Turn the machine off (the firmware's PSCI SYSTEM_OFF); on hardware it
+ * does not return. */
+void arch_board_power_off(void);
 /* The system counter (the guests' timebase) and its frequency. */
 uint64_t arch_counter_now(void);
 uint64_t arch_counter_hz(void);

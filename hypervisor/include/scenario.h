@@ -142,6 +142,10 @@ struct scenario_config {
 	uint32_t pcpu_count;     /* entries of pcpu_policy */
 	const uint8_t *pcpu_policy; /* enum sched_policy of each pCPU */
 	uint32_t pt_pool_pages;  /* pages in tessera_pt_pool */
+	/* Every VM but the post-launched has stopped (powered off or
+	 * crashed): false, the hypervisor powers the board off; true, it
+	 * stays up (doc/scenario-format.rst, [hypervisor] keep_board_up). */
+	bool keep_board_up;
 };
 
 /* The scenario compiled into this image (generated). */

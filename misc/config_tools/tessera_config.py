@@ -841,6 +841,7 @@ class Scenario:
         self.board_name = None
         self.hv = None
         self.image_store = None  # (base, size): Service VM boot images
+        self.keep_board_up = False  # every VM stopped: the board stays on
         self.vms = []
         self.slice_us = SLICE_US_DEFAULT
         self.shared_pcpus = []   # pCPUs that pre-launched VMs may share
@@ -1057,8 +1058,9 @@ def load_scenario(path, problems):
                         pattern_what="a name (letters, digits, '_', '.', '-')")
     s.description = top.string("description", required=False)
     s.board_name = top.string("board", what="the board's name")
-    hv = top.table("hypervisor", ("base", "size", "image_store"))
+    hv = top.table("hypervisor", ("base", "size", "image_store", "keep_board_up"))
     if hv:
+        s.keep_board_up = bool(hv.boolean("keep_board_up"))
         base, size = hv.integer("base"), hv.integer("size")
         if check_range(hv, "base", base, "size", size, PAGE):
             s.hv = (base, size)
@@ -1622,6 +1624,8 @@ def gen_c(s, b, console, sources):
     L.append("\t.pcpu_count = %d," % len(s.pcpu_policy))
     L.append("\t.pcpu_policy = pcpu_policy,")
     L.append("\t.pt_pool_pages = %d," % s.pt_pool_pages)
+    if s.keep_board_up:
+        L.append("\t.keep_board_up = true,")
     L.append("};")
     L.append("")
     L.append("/* Stage-2 table pages of every VM (vm_config.pt_first/pt_pages). */")
@@ -1667,7 +1671,8 @@ def resolved(s, b, console, sources, args):
         },
         "hypervisor": {"base": s.hv[0], "size": s.hv[1],
                        "image_store": ({"base": s.image_store[0], "size": s.image_store[1]}
-                                       if s.image_store else None)},
+                                       if s.image_store else None),
+                       "keep_board_up": s.keep_board_up},
         "vms": [{
             "id": vm.index,
             "name": vm.name,

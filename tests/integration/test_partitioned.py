@@ -4,8 +4,9 @@ rt1 (2 vCPUs, pCPUs 2-3), running the bare-metal guests of tests/guests."""
 
 import os
 import re
+import subprocess
 
-from harness import expect
+from harness import TestFailure, expect
 
 HYPERCALL_H = os.path.join(os.path.dirname(__file__), "..", "..", "hypervisor",
                            "include", "uapi", "tessera_hypercall.h")
@@ -213,6 +214,26 @@ def test_system_off_stops_only_that_vm(ctx):
         keeps_ticking(run, "rt1", 1, off, ticks=1)
         expect(not run.matching(r"^\[rt0\]", off + 1),
                "rt0 printed after SYSTEM_OFF")
+        no_hypervisor_errors(run)
+
+
+def test_board_powers_off_when_every_vm_has(ctx):
+    """Both VMs power themselves off: the hypervisor powers the board off
+    and QEMU ends by itself, every line written out first."""
+    with ctx.boot("alloff", images={"rt0": "poweroff",
+                                    "rt1": "poweroff"}) as run:
+        for vm in ("rt0", "rt1"):
+            run.wait_for(rf"^\[hv\] vm {vm}: powered off \(PSCI SYSTEM_OFF\)$")
+        last = run.wait_for(r"^\[hv\] every VM has stopped: powering the "
+                            r"board off$")
+        try:
+            code = run.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            raise TestFailure("QEMU still runs after the board's power-off "
+                              f"(see {run.log_path})") from None
+        expect(code == 0, f"QEMU exited with {code}")
+        expect(not run.matching(r"^\[(rt0|rt1)\]", last),
+               "a VM printed after the power-off")
         no_hypervisor_errors(run)
 
 

@@ -201,7 +201,7 @@ class ShippedScenarioTests(ToolTestCase):
         self.assertEqual(j["scenario"], "partitioned")
         self.assertEqual(j["sources"], {"board": BOARD, "scenario": PARTITIONED})
         self.assertEqual(j["hypervisor"], {"base": 0x40000000, "size": 0x04000000,
-                                           "image_store": None})
+                                           "image_store": None, "keep_board_up": False})
         b = j["board"]
         self.assertEqual(b["name"], "qemu-virt")
         self.assertEqual(b["ram"], {"base": 0x40000000, "size": 0x80000000})

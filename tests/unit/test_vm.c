@@ -393,6 +393,42 @@ static void test_system_reset_waits_out_a_state_change(void **state)
 	waits_out_a_state_change(guest_system_reset, VM_RUNNING, "resetting");
 }
 
+/*
+ * When every VM but the post-launched one has stopped (powered off or
+ * crashed), the board powers off: not one VM earlier, and not while a
+ * post-launched VM's slot is still there, which does not count. With the
+ * scenario's keep_board_up it stays on, and says so.
+ */
+static void stop_all_static(void)
+{
+	fake_set_current(p[0]);
+	vm_power_off(rt, "test");
+	assert_int_equal(fake_board_power_offs, 0);
+	vm_crash(lx, "test");
+	assert_int_equal(fake_board_power_offs, 0);
+	vm_power_off(sos, "test");
+}
+
+static void test_board_off_when_every_vm_stopped(void **state)
+{
+	(void)state;
+	stop_all_static();
+	assert_int_equal(fake_board_power_offs, 1);
+	assert_int_equal(host_log_count("every VM has stopped: powering the "
+					"board off"), 1);
+}
+
+static void test_board_kept_up(void **state)
+{
+	(void)state;
+	setup_only(state);
+	sc.keep_board_up = true;
+	init_vms();
+	stop_all_static();
+	assert_int_equal(fake_board_power_offs, 0);
+	assert_int_equal(host_log_count("the board stays up (keep_board_up)"), 1);
+}
+
 static struct vcpu *busy_vcpu;
 
 /* The pCPU was running busy_vcpu when the kick came: that step ends first. */
@@ -784,6 +820,8 @@ int main(void)
 		T(test_cpu_on_before_reset_is_forgotten),
 		T(test_cpu_on_during_reset_is_retried),
 		T(test_system_off_waits_out_a_state_change),
+		T(test_board_off_when_every_vm_stopped),
+		cmocka_unit_test_setup_teardown(test_board_kept_up, NULL, teardown),
 		T(test_system_reset_waits_out_a_state_change),
 		T(test_requests_do_not_survive_reset),
 		T(test_post_launched_reset_waits_for_its_dm),

@@ -91,6 +91,13 @@ int arch_pcpu_start(struct pcpu *p, uint64_t mpidr)
 	return (int64_t)r.a0 == PSCI_SUCCESS ? 0 : -1;
 }
 
+void arch_board_power_off(void)
+{
+	smccc_smc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	for (;;) /* a firmware without SYSTEM_OFF: stay quiet */
+		__asm__ volatile("wfi" ::: "memory");
+}
+
 void arch_pcpu_kick(struct pcpu *p)
 {
 	gicv3_send_sgi(p->arch.mpidr, SGI_KICK);

@@ -240,6 +240,7 @@ void fake_reset(unsigned pcpus, const uint8_t *policies)
 	map_hook = NULL;
 	fake_linux_boot_result = 0;
 	fake_linux_boot_calls = 0;
+	fake_board_power_offs = 0;
 	for (unsigned i = 0; i < nr_dm_pages; i++)
 		free(dm_pages[i]);
 	nr_dm_pages = 0;
@@ -1048,6 +1049,14 @@ void hv_panic(const char *fmt, ...)
 	fprintf(stderr, "\n");
 	va_end(ap);
 	abort();
+}
+
+unsigned fake_board_power_offs;
+
+void arch_board_power_off(void)
+{
+	fake_board_power_offs++;
+	note(FT_LINUX, "board off");
 }
 
 /* ---- what vm.c needs beyond the arch ---- */

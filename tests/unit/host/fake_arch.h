@@ -208,6 +208,9 @@ void *fake_ram(uint64_t base, uint64_t size);
  * counts its calls. */
 extern int fake_linux_boot_result;
 extern unsigned fake_linux_boot_calls;
+/* arch_board_power_off: counted (traced as FT_LINUX "board off"), and it
+ * returns, unlike the real one. */
+extern unsigned fake_board_power_offs;
 
 /* The device model's side of a VM's I/O: request pages attached (freed by
  * fake_reset); complete vCPU vcpu_id's request with `value` (a read's
