@@ -2,6 +2,7 @@
 /* VM slots, boot-time creation and the state changes of running VMs (vm.h). */
 #include <arch.h>
 #include <console_input.h>
+#include <console_out.h>
 #include <errno.h>
 #include <lib/format.h>
 #include <lib/string.h>
@@ -163,6 +164,8 @@ static bool stop_vm(struct vm *vm, enum vm_state to)
 		return false;
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
+	/* Resets are counted over the VM's life, not per run. */
+	log_ratelimit_flush(&vm->reset_log);
 	vm_destroy_managed(vm);
 	vuart_flush(&vm->vuart);
 	console_connect(vm, false);
@@ -237,7 +240,9 @@ void vm_reset(struct vm *vm, const char *why)
 
 	if (!vm_change_state(vm, VM_LIVE, by_dm ? VM_RESET_REQUESTED : VM_RESETTING))
 		return;
-	log_info("vm %s: resetting (%s)", vm_name(vm), why);
+	/* A guest resets itself as often as it likes. */
+	if (log_ratelimit_allow(&vm->reset_log))
+		log_info("vm %s: resetting (%s)", vm_name(vm), why);
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
 	vm_destroy_managed(vm);
@@ -283,7 +288,7 @@ static int init_io(struct vm *vm)
 	int ret = io_vm_init(&vm->io, &params);
 
 	if (!ret && cfg->vuart_gpa) {
-		vuart_init(&vm->vuart, cfg->name);
+		vuart_init(&vm->vuart, vm->console);
 		ret = io_register(&vm->io, IO_SPACE_MMIO, cfg->vuart_gpa,
 				  VUART_MMIO_SIZE, vuart_access, &vm->vuart,
 				  "vuart");
@@ -327,6 +332,9 @@ static int init_slot(struct vm *vm, unsigned id,
 			  .state = VM_EMPTY, .lock = SPINLOCK_INIT};
 	vm->fault_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(
 		LOG_WARN, cfg->name, "outside its memory");
+	vm->reset_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_INFO, cfg->name, "resetting");
+	vm->console = console_out_init_vm(id, cfg->name);
 	for (unsigned i = 0; i < cfg->vcpu_count; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		struct pcpu *p = pcpu_get(nth_set_bit(cfg->pcpu_mask, i));

@@ -86,6 +86,7 @@ int vm_destroy(struct vm *vm)
 		return -EBUSY; /* another call is changing it right now */
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
+	log_ratelimit_flush(&vm->reset_log);
 	/* No vCPU runs or holds hardware state: everything may go. */
 	io_vm_detach_request_pages(&vm->io);
 	vuart_flush(&vm->vuart);

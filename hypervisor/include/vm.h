@@ -56,9 +56,11 @@ struct vm {
 	spinlock_t lock;
 	struct vcpu vcpus[CONFIG_MAX_VCPUS_PER_VM];
 	struct vuart vuart;
+	struct console_out *console; /* its slot's console buffer */
 	struct io_vm io; /* I/O handlers, request slots, stats */
 	struct vm_mem_stats mem;
 	struct log_ratelimit fault_log;
+	struct log_ratelimit reset_log; /* over the VM's life: not per run */
 	struct arch_vm arch;
 };
 
