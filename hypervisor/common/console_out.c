@@ -18,6 +18,8 @@ static bool draining;
 /* The VM the next drain starts with, so that on a slow UART no VM is
  * always last (drainer only). */
 static unsigned first_vm;
+/* Drains done (drainer only). */
+static uint64_t drains;
 
 struct console_out *console_out_init_vm(unsigned vm_id, const char *vm_name)
 {
@@ -30,6 +32,7 @@ struct console_out *console_out_init_vm(unsigned vm_id, const char *vm_name)
 	fmt_snprintf(o->prefix, sizeof(o->prefix), "[%s] ", vm_name);
 	o->name = vm_name;
 	o->room_fn = NULL;
+	o->lost_lines = o->lost_bytes = o->reported_at = 0;
 	return o;
 }
 
@@ -73,29 +76,43 @@ void console_out_log(const char *text, size_t n)
 
 /* ---- the drainer ---- */
 
-static void write_loss(const struct console_out *o,
-		       const struct console_record *rec)
+/* The line about what `o` lost since its last one. */
+static void report_loss(struct console_out *o)
 {
 	char line[160];
 	int n;
 
+	if (!o->lost_lines)
+		return;
 	if (o->name)
 		n = fmt_snprintf(line, sizeof(line),
 				 "warning: vm %s: %llu lines (%llu bytes) of "
 				 "console output dropped, over its budget",
-				 o->name, (unsigned long long)rec->lost_lines,
-				 (unsigned long long)rec->lost_bytes);
+				 o->name, (unsigned long long)o->lost_lines,
+				 (unsigned long long)o->lost_bytes);
 	else
 		n = fmt_snprintf(line, sizeof(line),
 				 "warning: %llu log lines (%llu bytes) dropped, "
 				 "the log's buffer was full",
-				 (unsigned long long)rec->lost_lines,
-				 (unsigned long long)rec->lost_bytes);
+				 (unsigned long long)o->lost_lines,
+				 (unsigned long long)o->lost_bytes);
 	console_write_line(log_out.prefix, line,
 			   (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	o->lost_lines = o->lost_bytes = 0;
+	o->reported_at = drains;
 }
 
-static void write_record(const struct console_out *o,
+/* A loss where it happened, unless one was reported less than
+ * CONSOLE_LOSS_REPORT_DRAINS ago: then it waits, added up. */
+static void note_loss(struct console_out *o, const struct console_record *rec)
+{
+	o->lost_lines += rec->lost_lines;
+	o->lost_bytes += rec->lost_bytes;
+	if (!o->reported_at || drains - o->reported_at >= CONSOLE_LOSS_REPORT_DRAINS)
+		report_loss(o);
+}
+
+static void write_record(struct console_out *o,
 			 const struct console_record *rec)
 {
 	switch (rec->kind) {
@@ -106,7 +123,7 @@ static void write_record(const struct console_out *o,
 		console_stream(o->prefix, rec->text, rec->len);
 		break;
 	case CONSOLE_RECORD_DROPPED:
-		write_loss(o, rec);
+		note_loss(o, rec);
 		break;
 	}
 }
@@ -129,10 +146,11 @@ static void drain(size_t vm_budget)
 {
 	size_t spent[NR_OUTS] = {0};
 	struct console_record rec;
+	uint64_t stamp;
 
 	for (;;) {
 		unsigned best = NR_OUTS;
-		uint64_t best_stamp = UINT64_MAX, stamp;
+		uint64_t best_stamp = UINT64_MAX;
 
 		for (unsigned i = 0; i < NR_OUTS; i++) {
 			struct console_out *o = out_at(i);
@@ -151,11 +169,14 @@ static void drain(size_t vm_budget)
 		write_record(out_at(best), &rec);
 		spent[best] += rec.len + 1;
 	}
-	/* Writers that found their buffer full may go on. */
-	for (unsigned i = 1; i < NR_OUTS; i++) {
+	for (unsigned i = 0; i < NR_OUTS; i++) {
 		struct console_out *o = out_at(i);
 		void (*fn)(void *) = __atomic_load_n(&o->room_fn, __ATOMIC_ACQUIRE);
 
+		/* A loss held back, once the flood is over (or a flush). */
+		if (vm_budget == SIZE_MAX || !console_ring_peek(&o->ring, &stamp))
+			report_loss(o);
+		/* Writers that found their buffer full may go on. */
 		if (fn && console_ring_take_room_wanted(&o->ring))
 			fn(o->room_ctx);
 	}
@@ -165,6 +186,7 @@ void console_out_drain(void)
 {
 	__atomic_store_n(&draining, true, __ATOMIC_RELEASE);
 	spin_lock(&drain_lock);
+	drains++;
 	drain(CONSOLE_VM_BUDGET);
 	first_vm = (first_vm + 1) % CONFIG_MAX_VMS;
 	spin_unlock(&drain_lock);

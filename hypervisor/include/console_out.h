@@ -10,8 +10,10 @@
  * CONSOLE_VM_BUDGET bytes, all in the order they were put (by their
  * stamps) as far as the budgets allow. A VM that writes more than its
  * budget fills its own buffer and loses its excess, counted; the drainer
- * reports the loss with a line where it happened. A VM that stays within
- * its budget (and bursts of at most its buffer) loses nothing.
+ * reports the loss with a line where it happened, and while the loss goes
+ * on at most once per CONSOLE_LOSS_REPORT_DRAINS, then once more when the
+ * VM's buffer is empty. A VM that stays within its budget (and bursts of
+ * at most its buffer) loses nothing.
  */
 #ifndef TESSERA_CONSOLE_OUT_H
 #define TESSERA_CONSOLE_OUT_H
@@ -23,6 +25,9 @@
 /* Bytes of a VM's text written out per drain, at most (lines are not
  * split: the last may go past it): 100 KB/s. */
 #define CONSOLE_VM_BUDGET 1024u
+/* While a VM keeps losing output, one line about it per this many drains
+ * (a second), so that the reports do not flood the console in its stead. */
+#define CONSOLE_LOSS_REPORT_DRAINS 100u
 
 struct console_out {
 	struct console_ring ring;
@@ -30,6 +35,10 @@ struct console_out {
 	const char *name; /* NULL: the slot has no console output */
 	void (*room_fn)(void *ctx);
 	void *room_ctx;
+	/* Drainer: losses taken from the ring and not reported yet, and the
+	 * drain that last reported one (0: none yet). */
+	uint64_t lost_lines, lost_bytes;
+	uint64_t reported_at;
 };
 
 /* Once per VM slot at boot (its buffer outlives the VMs created in it):

@@ -5,7 +5,8 @@
  * newest records, counted, reported where they were lost (before the next
  * record, or alone once the ring is empty), each loss once; the drain's
  * per-VM budget, stamp order across VMs, a flooding VM that does not delay
- * one within its budget; the log written at once until the drainer runs.
+ * one within its budget, its loss reports few; the log written at once
+ * until the drainer runs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -212,12 +213,13 @@ static void test_log_direct_until_the_drainer_runs(void **state)
 /* Each drain writes at most a budget of a VM's text (whole lines); a VM
  * within its budget loses nothing and is never held back by a neighbour
  * that floods: the flooder loses its own excess, counted, and the
- * report says exactly how much. */
+ * reports, one where the loss began and one when it is over, say exactly
+ * how much. */
 static void test_budget_and_a_flooding_neighbour(void **state)
 {
 	struct console_out *rt = console_out_init_vm(1, "rt");
 	struct console_out *flood = console_out_init_vm(2, "flood");
-	unsigned sent = 0, put = 0, rt_lines = 0;
+	unsigned sent = 0, put = 0, rt_lines = 0, reports = 0;
 	unsigned long long lost = 0, lost_bytes = 0, refused_bytes = 0;
 	char line[80], want[80];
 	const char *text, *p;
@@ -256,6 +258,7 @@ static void test_budget_and_a_flooding_neighbour(void **state)
 						&l, &b), 2);
 			lost += l;
 			lost_bytes += b;
+			reports++;
 		}
 		/* rt's lines in order, none missing */
 		for (unsigned i = rt_lines - 4; i < rt_lines; i++) {
@@ -273,9 +276,13 @@ static void test_budget_and_a_flooding_neighbour(void **state)
 					&b), 2);
 		lost += l;
 		lost_bytes += b;
+		reports++;
 	}
 	host_console_reset();
 	assert_true(lost > 0);
+	/* the loss where it began, then (within CONSOLE_LOSS_REPORT_DRAINS)
+	 * only once more, when the flood is over */
+	assert_int_equal(reports, 2);
 	assert_int_equal(put + lost, sent);
 	assert_int_equal(lost_bytes, refused_bytes);
 }
