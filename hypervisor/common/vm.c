@@ -157,6 +157,12 @@ void vm_log_summaries(struct vm *vm)
 	arch_vm_log_summaries(vm);
 }
 
+void vm_log_life_summaries(struct vm *vm)
+{
+	log_ratelimit_flush(&vm->reset_log);
+	log_ratelimit_flush(&vm->dm_reset_log);
+}
+
 /* A live VM stops for good (until a reset). */
 static bool stop_vm(struct vm *vm, enum vm_state to)
 {
@@ -164,8 +170,7 @@ static bool stop_vm(struct vm *vm, enum vm_state to)
 		return false;
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
-	/* Resets are counted over the VM's life, not per run. */
-	log_ratelimit_flush(&vm->reset_log);
+	vm_log_life_summaries(vm);
 	vm_destroy_managed(vm);
 	vuart_flush(&vm->vuart);
 	console_connect(vm, false);
@@ -334,6 +339,8 @@ static int init_slot(struct vm *vm, unsigned id,
 		LOG_WARN, cfg->name, "outside its memory");
 	vm->reset_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(
 		LOG_INFO, cfg->name, "resetting");
+	vm->dm_reset_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_INFO, cfg->name, "reset by its device model");
 	vm->console = console_out_init_vm(id, cfg->name);
 	for (unsigned i = 0; i < cfg->vcpu_count; i++) {
 		struct vcpu *v = &vm->vcpus[i];

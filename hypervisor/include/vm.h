@@ -60,7 +60,9 @@ struct vm {
 	struct io_vm io; /* I/O handlers, request slots, stats */
 	struct vm_mem_stats mem;
 	struct log_ratelimit fault_log;
-	struct log_ratelimit reset_log; /* over the VM's life: not per run */
+	/* Over the VM's life, not per run: a guest resets as often as it
+	 * likes (its "resetting" line, and its device model's reset). */
+	struct log_ratelimit reset_log, dm_reset_log;
 	struct arch_vm arch;
 };
 
