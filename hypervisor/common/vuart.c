@@ -53,7 +53,10 @@ static uint32_t raw_status(const struct vuart *vu)
 /* Called with the lock held; the line changes are reported after unlock. */
 static bool irq_changed(struct vuart *vu)
 {
-	bool level = (raw_status(vu) & vu->imsc) != 0;
+	/* Only the unmasked sources: a guest that polls (the TX interrupt
+	 * masked) pays no look at its buffer on every access. */
+	bool level = (vu->rx_count && (vu->imsc & (RIS_RX | RIS_RT))) ||
+		     ((vu->imsc & RIS_TX) && tx_room_left(vu));
 
 	if (level == vu->irq_level)
 		return false;
