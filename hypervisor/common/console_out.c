@@ -13,7 +13,7 @@ static struct console_out log_out = {.prefix = "[hv] "};
 static spinlock_t log_lock = SPINLOCK_INIT;
 /* One consumer at a time: the drainer's tick, or a flush. */
 static spinlock_t drain_lock = SPINLOCK_INIT;
-/* The drainer runs: log lines go through log_out (atomic). */
+/* Log lines go through log_out (atomic; from console_out_start()). */
 static bool draining;
 /* The VM the next drain starts with, so that on a slow UART no VM is
  * always last (drainer only). */
@@ -182,9 +182,13 @@ static void drain(size_t vm_budget)
 	}
 }
 
-void console_out_drain(void)
+void console_out_start(void)
 {
 	__atomic_store_n(&draining, true, __ATOMIC_RELEASE);
+}
+
+void console_out_drain(void)
+{
 	spin_lock(&drain_lock);
 	drains++;
 	drain(CONSOLE_VM_BUDGET);

@@ -97,6 +97,9 @@ void hv_main(const void *dtb)
 	if (drain_cpu >= platform.cpu_count)
 		drain_cpu = 0;
 	start_console_drain(drain_cpu);
+	/* VMs start running with the secondaries: the log's lines and theirs
+	 * go through the buffers, in order, from here on. */
+	console_out_start();
 	for (unsigned cpu = 1; cpu < platform.cpu_count && cpu < pcpu_count();
 	     cpu++) {
 		if (arch_pcpu_start(pcpu_get(cpu), platform.cpu_mpidr[cpu]) == 0)

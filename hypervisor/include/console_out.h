@@ -57,14 +57,17 @@ bool console_out_stream(struct console_out *o, const char *text, size_t n);
 bool console_out_has_room(struct console_out *o);
 void console_out_connect_room(struct console_out *o, void (*fn)(void *ctx),
 			      void *ctx);
-/* A hypervisor log line: written at once until the drainer runs, then
+/* A hypervisor log line: written at once until console_out_start(), then
  * through the log's buffer. */
 void console_out_log(const char *text, size_t n);
 
 /* ---- the drainer ---- */
 
-/* One drain, on the console pCPU every CONSOLE_DRAIN_PERIOD_US (its first
- * call turns the log's buffering on). */
+/* Boot, once the drain is set up and before any VM runs: from now on the
+ * log goes through its buffer too, so that its lines and the VMs' come
+ * out in the order they were written. */
+void console_out_start(void);
+/* One drain, on the console pCPU every CONSOLE_DRAIN_PERIOD_US. */
 void console_out_drain(void);
 /* Everything buffered, out now, budgets ignored (a panic; tests). */
 void console_out_flush(void);

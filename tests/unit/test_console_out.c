@@ -6,7 +6,7 @@
  * record, or alone once the ring is empty), each loss once; the drain's
  * per-VM budget, stamp order across VMs, a flooding VM that does not delay
  * one within its budget, its loss reports few; the log written at once
- * until the drainer runs.
+ * until the buffers are started.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -188,9 +188,10 @@ static unsigned count(const char *text, const char *what)
 	return n;
 }
 
-/* Until the first drain the log is written at once; then it waits in its
- * buffer for the drainer, in order with the VMs' lines. */
-static void test_log_direct_until_the_drainer_runs(void **state)
+/* Until console_out_start() the log is written at once, drains or not;
+ * then it waits in its buffer for the drainer, in order with the VMs'
+ * lines. */
+static void test_log_direct_until_started(void **state)
 {
 	struct console_out *vm = console_out_init_vm(0, "rt0");
 
@@ -200,6 +201,10 @@ static void test_log_direct_until_the_drainer_runs(void **state)
 	assert_string_equal(host_console_text(), "[hv] booting\r\n");
 	host_console_reset();
 	console_out_drain();
+	console_out_log("still", 5);
+	assert_string_equal(host_console_text(), "[hv] still\r\n");
+	host_console_reset();
+	console_out_start();
 	assert_true(console_out_line(vm, "one", 3));
 	console_out_log("between", 7);
 	assert_true(console_out_line(vm, "two", 3));
@@ -225,7 +230,7 @@ static void test_budget_and_a_flooding_neighbour(void **state)
 	const char *text, *p;
 
 	(void)state;
-	console_out_drain(); /* the drainer runs */
+	console_out_start();
 	host_console_reset();
 	for (unsigned tick = 0; tick < 50; tick++) {
 		/* the flooder: 200 lines of 39 bytes per drain */
@@ -310,7 +315,7 @@ int main(void)
 		cmocka_unit_test(test_ring_loss_reported_where_it_happened),
 		cmocka_unit_test(test_ring_loss_at_the_end),
 		cmocka_unit_test(test_ring_room_wanted),
-		cmocka_unit_test(test_log_direct_until_the_drainer_runs),
+		cmocka_unit_test(test_log_direct_until_started),
 		cmocka_unit_test(test_budget_and_a_flooding_neighbour),
 		cmocka_unit_test(test_flush_ignores_budgets),
 	};
