@@ -193,7 +193,7 @@ include misc/hsm/hsm.mk
 # ---- one build per shipped scenario, for the integration tests --------------
 SHIPPED_SCENARIOS := partitioned hybrid
 # ... and one per test-only scenario (tests/scenarios/).
-TEST_SCENARIOS := sched sched-linux sched-io power
+TEST_SCENARIOS := sched sched-linux sched-io power flood
 
 scenario-builds:
 	$(Q)for s in $(SHIPPED_SCENARIOS) $(TEST_SCENARIOS); do \

@@ -1,7 +1,8 @@
 # Bare-metal test guests, built once per pre-launched VM entry address of the
 # scenario (they run with the MMU off, so they are linked where they run).
 GUEST_PROGRAMS := hello beacon probe unsupported poweroff reset iocheck microbench \
-	spinner sleeper steady idle slicer timermask powerstress chaos chaoslong
+	spinner sleeper steady idle slicer timermask powerstress chaos chaoslong \
+	seqlines flood
 GUEST_SRC := tests/guests
 GUEST_OUT := $(BUILD)/guests
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -nostdlib \
