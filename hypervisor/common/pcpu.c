@@ -101,11 +101,6 @@ void pcpu_set_periodic(struct pcpu *p, pcpu_work_fn fn, uint64_t period)
 	p->work = (struct pcpu_work){.fn = fn, .period = period, .at = 0};
 }
 
-uint64_t pcpu_work_deadline(const struct pcpu *p)
-{
-	return p->work.fn ? p->work.at : SCHED_NO_DEADLINE;
-}
-
 /* From now, not from when it was due: a late run does not make the next
  * ones come in a burst. */
 static void run_periodic(struct pcpu *p)

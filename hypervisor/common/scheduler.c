@@ -170,8 +170,9 @@ void sched_arm_timer(struct pcpu *p)
 {
 	if (p->sched.policy != SCHED_NOOP)
 		arm_timer(p, p->sched.current);
-	else /* its vCPU's timers are its own: only the pCPU's work */
-		set_timer(&p->sched, pcpu_work_deadline(p));
+	else if (p->work.fn) /* its vCPU's timers are its own: only the
+				pCPU's work, where there is any */
+		set_timer(&p->sched, p->work.at);
 }
 
 void sched_timer_fired(struct pcpu *p, uint64_t now)

@@ -79,8 +79,12 @@ void pcpu_handle_calls(struct pcpu *p);
 /* Before p runs its loop: run fn every `period` counter ticks there,
  * between guest entries (the scheduler arms p's timer for it). */
 void pcpu_set_periodic(struct pcpu *p, pcpu_work_fn fn, uint64_t period);
-/* When p's periodic work is due next; SCHED_NO_DEADLINE if it has none. */
-uint64_t pcpu_work_deadline(const struct pcpu *p);
+/* When p's periodic work is due next; SCHED_NO_DEADLINE if it has none.
+ * Inline: the scheduler asks at every turn of every pCPU's loop. */
+static inline uint64_t pcpu_work_deadline(const struct pcpu *p)
+{
+	return p->work.fn ? p->work.at : SCHED_NO_DEADLINE;
+}
 
 /* Make `target` look at its state again soon (no-op for this pCPU). */
 void pcpu_kick(struct pcpu *target);
