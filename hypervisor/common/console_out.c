@@ -14,7 +14,7 @@ static spinlock_t log_lock = SPINLOCK_INIT;
 /* One consumer at a time: the drainer's tick, or a flush. */
 static spinlock_t drain_lock = SPINLOCK_INIT;
 /* Log lines go through log_out (atomic; from console_out_start()). */
-static bool draining;
+static bool log_buffered;
 /* The VM the next drain starts with, so that on a slow UART no VM is
  * always last (drainer only). */
 static unsigned first_vm;
@@ -64,7 +64,7 @@ void console_out_connect_room(struct console_out *o, void (*fn)(void *ctx),
 
 void console_out_log(const char *text, size_t n)
 {
-	if (!__atomic_load_n(&draining, __ATOMIC_ACQUIRE)) {
+	if (!__atomic_load_n(&log_buffered, __ATOMIC_ACQUIRE)) {
 		console_write_line(log_out.prefix, text, n);
 		return;
 	}
@@ -184,7 +184,7 @@ static void drain(size_t vm_budget)
 
 void console_out_start(void)
 {
-	__atomic_store_n(&draining, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&log_buffered, true, __ATOMIC_RELEASE);
 }
 
 void console_out_drain(void)
