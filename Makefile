@@ -202,7 +202,7 @@ include misc/hsm/hsm.mk
 # ---- one build per shipped scenario, for the integration tests --------------
 SHIPPED_SCENARIOS := partitioned hybrid
 # ... and one per test-only scenario (tests/scenarios/).
-TEST_SCENARIOS := sched sched-linux sched-io power dma gic-shared dt
+TEST_SCENARIOS := sched sched-linux sched-io power dma gic-shared dt flood
 
 scenario-builds:
 	$(Q)for s in $(SHIPPED_SCENARIOS) $(TEST_SCENARIOS); do \

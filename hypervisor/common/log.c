@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <console.h>
+#include <console_out.h>
 #include <lib/format.h>
 #include <log.h>
 
@@ -23,6 +23,5 @@ void log_write(int level, const char *fmt, ...)
 	n = fmt_vsnprintf(line + head, sizeof(line) - (size_t)head, fmt, ap);
 	va_end(ap);
 	n += head;
-	console_write_line("[hv] ", line,
-			   (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	console_out_log(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }

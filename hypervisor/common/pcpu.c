@@ -94,6 +94,25 @@ void pcpu_load(struct pcpu *p, struct vcpu *v)
 	p->loaded = v;
 }
 
+/* ---- periodic work ---- */
+
+void pcpu_set_periodic(struct pcpu *p, pcpu_work_fn fn, uint64_t period)
+{
+	p->work = (struct pcpu_work){.fn = fn, .period = period, .at = 0};
+}
+
+/* From now, not from when it was due: a late run does not make the next
+ * ones come in a burst. */
+static void run_periodic(struct pcpu *p)
+{
+	uint64_t now = arch_counter_now();
+
+	if (now < p->work.at)
+		return;
+	p->work.fn();
+	p->work.at = now + p->work.period;
+}
+
 /* ---- the loop ---- */
 
 void pcpu_run(struct pcpu *p)
@@ -102,6 +121,8 @@ void pcpu_run(struct pcpu *p)
 		struct vcpu *v;
 
 		pcpu_handle_calls(p);
+		if (p->work.fn)
+			run_periodic(p);
 		v = sched_pick(p);
 		if (v)
 			pcpu_load(p, v);

@@ -102,13 +102,22 @@ static struct vcpu *pick_prio_rr(struct sched_pcpu *s, uint64_t now)
 	return best;
 }
 
-/* The pCPU's timer at the earliest of: the end of the turn when another
- * vCPU of equal priority waits, and the deadlines of blocked vCPUs that
- * are not loaded (their timers are not in the hardware). */
+static void set_timer(struct sched_pcpu *s, uint64_t at)
+{
+	if (at != s->timer_at) {
+		s->timer_at = at;
+		arch_pcpu_timer_set(at);
+	}
+}
+
+/* The pCPU's timer at the earliest of: the pCPU's own periodic work, the
+ * end of the turn when another vCPU of equal priority waits, and the
+ * deadlines of blocked vCPUs that are not loaded (their timers are not in
+ * the hardware). */
 static void arm_timer(struct pcpu *p, struct vcpu *running)
 {
 	struct sched_pcpu *s = &p->sched;
-	uint64_t at = SCHED_NO_DEADLINE;
+	uint64_t at = pcpu_work_deadline(p);
 
 	if (running && equal_waits(s, running))
 		at = s->slice_end;
@@ -119,10 +128,7 @@ static void arm_timer(struct pcpu *p, struct vcpu *running)
 		    v->sched.timer_deadline < at)
 			at = v->sched.timer_deadline;
 	}
-	if (at != s->timer_at) {
-		s->timer_at = at;
-		arch_pcpu_timer_set(at);
-	}
+	set_timer(s, at);
 }
 
 struct vcpu *sched_pick(struct pcpu *p)
@@ -164,6 +170,9 @@ void sched_arm_timer(struct pcpu *p)
 {
 	if (p->sched.policy != SCHED_NOOP)
 		arm_timer(p, p->sched.current);
+	else if (p->work.fn) /* its vCPU's timers are its own: only the
+				pCPU's work, where there is any */
+		set_timer(&p->sched, p->work.at);
 }
 
 void sched_timer_fired(struct pcpu *p, uint64_t now)

@@ -2,6 +2,7 @@
 /* VM slots, boot-time creation and the state changes of running VMs (vm.h). */
 #include <arch.h>
 #include <console_input.h>
+#include <console_out.h>
 #include <errno.h>
 #include <lib/format.h>
 #include <lib/string.h>
@@ -167,6 +168,12 @@ void vm_log_summaries(struct vm *vm)
 	arch_vm_log_summaries(vm);
 }
 
+void vm_log_life_summaries(struct vm *vm)
+{
+	log_ratelimit_flush(&vm->reset_log);
+	log_ratelimit_flush(&vm->dm_reset_log);
+}
+
 /* A live VM stops for good (until a reset). */
 /*
  * A finished run ends the machine: when every VM that is not post-launched
@@ -187,6 +194,7 @@ static void board_off_when_all_stopped(void)
 		return;
 	}
 	log_info("every VM has stopped: powering the board off");
+	console_out_flush(); /* every line out before the power goes */
 	arch_board_power_off();
 }
 
@@ -197,6 +205,7 @@ static bool stop_vm(struct vm *vm, enum vm_state to, enum vm_state *found)
 		return false;
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
+	vm_log_life_summaries(vm);
 	vm_destroy_managed(vm);
 	vuart_flush(&vm->vuart);
 	console_connect(vm, false);
@@ -293,7 +302,9 @@ bool vm_reset(struct vm *vm, const char *why)
 				   by_dm ? VM_RESET_REQUESTED : VM_RESETTING,
 				   &found))
 		return settled(found);
-	log_info("vm %s: resetting (%s)", vm_name(vm), why);
+	/* A guest resets itself as often as it likes. */
+	if (log_ratelimit_allow(&vm->reset_log))
+		log_info("vm %s: resetting (%s)", vm_name(vm), why);
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
 	vm_destroy_managed(vm);
@@ -340,7 +351,7 @@ static int init_io(struct vm *vm)
 	int ret = io_vm_init(&vm->io, &params);
 
 	if (!ret && cfg->vuart_gpa) {
-		vuart_init(&vm->vuart, cfg->name);
+		vuart_init(&vm->vuart, vm->console);
 		ret = io_register(&vm->io, IO_SPACE_MMIO, cfg->vuart_gpa,
 				  VUART_MMIO_SIZE, vuart_access, &vm->vuart,
 				  "vuart");
@@ -384,6 +395,11 @@ static int init_slot(struct vm *vm, unsigned id,
 			  .state = VM_EMPTY, .lock = SPINLOCK_INIT};
 	vm->fault_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(
 		LOG_WARN, cfg->name, "outside its memory");
+	vm->reset_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_INFO, cfg->name, "resetting");
+	vm->dm_reset_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+		LOG_INFO, cfg->name, "reset by its device model");
+	vm->console = console_out_init_vm(id, cfg->name);
 	for (unsigned i = 0; i < cfg->vcpu_count; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		struct pcpu *p = pcpu_get(nth_set_bit(cfg->pcpu_mask, i));

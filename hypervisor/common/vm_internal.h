@@ -25,8 +25,10 @@ void vm_start_vcpus(struct vm *vm);
  * of its memory go too (vm_runtime.c). Its own vCPUs are stopped, so none
  * of its hypercalls is under way. */
 void vm_destroy_managed(const struct vm *manager);
-/* After vm_stop_vcpus(): log what the VM's rate limits suppressed. */
+/* After vm_stop_vcpus(): log what the VM's rate limits suppressed in this
+ * run; at its end for good (stopped, destroyed), also over its life. */
 void vm_log_summaries(struct vm *vm);
+void vm_log_life_summaries(struct vm *vm);
 /* Interrupt controller and request slots back to power-on state. */
 void vm_reset_state(struct vm *vm);
 /* A post-launched VM's state changed: tell its device model. */

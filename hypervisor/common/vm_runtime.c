@@ -86,6 +86,7 @@ int vm_destroy(struct vm *vm)
 		return -EBUSY; /* another call is changing it right now */
 	vm_stop_vcpus(vm);
 	vm_log_summaries(vm);
+	vm_log_life_summaries(vm);
 	/* No vCPU runs or holds hardware state: everything may go. */
 	io_vm_detach_request_pages(&vm->io);
 	vuart_flush(&vm->vuart);
@@ -173,7 +174,8 @@ int vm_reset_by_dm(struct vm *vm)
 		vm->vcpus[i].power = VCPU_POWER_OFF;
 	}
 	/* Memory and request pages stay: its device model reloads it. */
-	log_info("vm %s: reset by its device model", vm_name(vm));
+	if (log_ratelimit_allow(&vm->dm_reset_log))
+		log_info("vm %s: reset by its device model", vm_name(vm));
 	__atomic_store_n(&vm->state, VM_CREATED, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <console.h>
-#include <lib/format.h>
+#include <console_out.h>
 #include <vuart.h>
 
 /* PL011 register offsets and bits (ARM DDI 0183). */
@@ -21,29 +20,43 @@
 #define UARTPERIPHID0 0xfe0
 
 #define FR_RXFE BIT(4)
+#define FR_TXFF BIT(5)
 #define FR_RXFF BIT(6)
 #define FR_TXFE BIT(7)
 #define RIS_RX BIT(4)
 #define RIS_TX BIT(5)
 #define RIS_RT BIT(6)
 
+_Static_assert(VUART_LINE_MAX + 1 <= CONSOLE_RECORD_MAX,
+	       "a line, with a stream line's newline, is one console record");
+
 /* PeriphID0-3 then PCellID0-3: a PL011 r1p5, as Linux's AMBA bus expects. */
 static const uint8_t pl011_id[8] = {0x11, 0x10, 0x14, 0x00,
 				    0x0d, 0xf0, 0x05, 0xb1};
 
 /*
- * Interrupt status as a level: transmit is always ready (output leaves at
- * once), receive and receive-timeout while the FIFO holds input.
+ * Interrupt status as a level: transmit while the VM's console buffer has
+ * room for a whole line, receive and receive-timeout while the FIFO holds
+ * input.
  */
+static bool tx_room_left(const struct vuart *vu)
+{
+	return !vu->out || console_out_has_room(vu->out);
+}
+
 static uint32_t raw_status(const struct vuart *vu)
 {
-	return RIS_TX | (vu->rx_count ? RIS_RX | RIS_RT : 0);
+	return (tx_room_left(vu) ? RIS_TX : 0) |
+	       (vu->rx_count ? RIS_RX | RIS_RT : 0);
 }
 
 /* Called with the lock held; the line changes are reported after unlock. */
 static bool irq_changed(struct vuart *vu)
 {
-	bool level = (raw_status(vu) & vu->imsc) != 0;
+	/* Only the unmasked sources: a guest that polls (the TX interrupt
+	 * masked) pays no look at its buffer on every access. */
+	bool level = (vu->rx_count && (vu->imsc & (RIS_RX | RIS_RT))) ||
+		     ((vu->imsc & RIS_TX) && tx_room_left(vu));
 
 	if (level == vu->irq_level)
 		return false;
@@ -112,12 +125,24 @@ static uint32_t pop_rx(struct vuart *vu)
 	return c;
 }
 
-void vuart_init(struct vuart *vu, const char *vm_name)
+/* The drainer made room in the console buffer: the TX level may rise. */
+static void tx_room(void *arg)
 {
-	*vu = (struct vuart){.lock = SPINLOCK_INIT};
-	fmt_snprintf(vu->prefix, sizeof(vu->prefix), "[%s] ", vm_name);
+	struct vuart *vu = arg;
+	bool changed;
+
+	spin_lock(&vu->lock);
+	changed = irq_changed(vu);
+	spin_unlock(&vu->lock);
+	report_irq(vu, changed);
+}
+
+void vuart_init(struct vuart *vu, struct console_out *out)
+{
+	*vu = (struct vuart){.lock = SPINLOCK_INIT, .out = out};
 	vu->cr = 0x300; /* TX and RX enabled, as after reset */
 	vu->ifls = 0x12;
+	console_out_connect_room(out, tx_room, vu);
 }
 
 /*
@@ -130,7 +155,7 @@ static void push_partial(struct vuart *vu)
 	if (!vu->stream)
 		return; /* whole lines only: the line waits for its end */
 	if (vu->line_len)
-		console_stream(vu->prefix, vu->line, vu->line_len);
+		console_out_stream(vu->out, vu->line, vu->line_len);
 	vu->line_len = 0;
 }
 
@@ -141,7 +166,7 @@ static void flush_locked(struct vuart *vu)
 		return;
 	}
 	if (vu->line_len)
-		console_write_line(vu->prefix, vu->line, vu->line_len);
+		console_out_line(vu->out, vu->line, vu->line_len);
 	vu->line_len = 0;
 }
 
@@ -194,12 +219,12 @@ static void transmit(struct vuart *vu, char c)
 		return;
 	if (vu->stream && c == '\n') {
 		vu->line[vu->line_len] = '\n'; /* the buffer has room for it */
-		console_stream(vu->prefix, vu->line, vu->line_len + 1);
+		console_out_stream(vu->out, vu->line, vu->line_len + 1);
 		vu->line_len = 0;
 		return;
 	}
 	if (c == '\n') {
-		console_write_line(vu->prefix, vu->line, vu->line_len);
+		console_out_line(vu->out, vu->line, vu->line_len);
 		vu->line_len = 0;
 		return;
 	}
@@ -220,7 +245,8 @@ static uint32_t read_reg(struct vuart *vu, uint64_t off)
 	case UARTDR:
 		return pop_rx(vu);
 	case UARTFR:
-		return FR_TXFE | (vu->rx_count ? 0 : FR_RXFE) |
+		return FR_TXFE | (tx_room_left(vu) ? 0 : FR_TXFF) |
+		       (vu->rx_count ? 0 : FR_RXFE) |
 		       (vu->rx_count == VUART_RX_FIFO ? FR_RXFF : 0);
 	case UARTIBRD:
 		return vu->ibrd;

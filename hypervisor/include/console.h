@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The physical console, shared by the hypervisor log and every VM's virtual
- * UART. Output is written a whole line at a time under one lock, so lines
- * from different pCPUs and VMs never interleave mid-line.
+ * The physical console: writes to the UART, a whole line at a time under
+ * one lock, so lines from different VMs never interleave mid-line. Only
+ * the console drainer (console_out.h) writes here, and the hypervisor's log
+ * before the drainer runs and at a panic; VMs never do, and never wait for
+ * the UART.
  */
 #ifndef TESSERA_CONSOLE_H
 #define TESSERA_CONSOLE_H

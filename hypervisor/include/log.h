@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Hypervisor log. Messages below CONFIG_LOG_LEVEL are compiled out. Each line is
- * written whole under the console lock and prefixed with the level and pCPU.
+ * Hypervisor log. Messages below CONFIG_LOG_LEVEL are compiled out. Each line
+ * reaches the console whole, prefixed with "[hv] " and its level: written at
+ * once during boot, then through the log's buffer, which the console pCPU
+ * drains (console_out.h), so that no pCPU waits for the UART to log.
  */
 #ifndef TESSERA_LOG_H
 #define TESSERA_LOG_H

@@ -25,6 +25,7 @@
 struct vcpu;
 
 typedef void (*pcpu_call_fn)(void *arg);
+typedef void (*pcpu_work_fn)(void);
 
 /* One caller's request to this pCPU (indexed by the caller's id). */
 struct pcpu_call {
@@ -39,10 +40,18 @@ struct pcpu_stats {
 	uint64_t idles;  /* times it went idle */
 };
 
+/* The hypervisor's own periodic work on this pCPU (the console's drain). */
+struct pcpu_work {
+	pcpu_work_fn fn;  /* NULL: none */
+	uint64_t period;  /* counter ticks */
+	uint64_t at;      /* when it is due next */
+};
+
 struct pcpu {
 	unsigned id;
 	bool online;
 	struct vcpu *loaded; /* whose context is in the hardware, or NULL */
+	struct pcpu_work work;
 	struct sched_pcpu sched;
 	uint64_t calls_pending; /* bit per caller pCPU (atomic) */
 	struct pcpu_call calls[CONFIG_MAX_PCPUS];
@@ -66,6 +75,16 @@ NORETURN void pcpu_run(struct pcpu *p);
 void pcpu_call(struct pcpu *target, pcpu_call_fn fn, void *arg);
 /* Carry out the calls sent to this pCPU (the loop does, and waiters). */
 void pcpu_handle_calls(struct pcpu *p);
+
+/* Before p runs its loop: run fn every `period` counter ticks there,
+ * between guest entries (the scheduler arms p's timer for it). */
+void pcpu_set_periodic(struct pcpu *p, pcpu_work_fn fn, uint64_t period);
+/* When p's periodic work is due next; SCHED_NO_DEADLINE if it has none.
+ * Inline: the scheduler asks at every turn of every pCPU's loop. */
+static inline uint64_t pcpu_work_deadline(const struct pcpu *p)
+{
+	return p->work.fn ? p->work.at : SCHED_NO_DEADLINE;
+}
 
 /* Make `target` look at its state again soon (no-op for this pCPU). */
 void pcpu_kick(struct pcpu *target);

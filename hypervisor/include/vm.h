@@ -56,9 +56,13 @@ struct vm {
 	spinlock_t lock;
 	struct vcpu vcpus[CONFIG_MAX_VCPUS_PER_VM];
 	struct vuart vuart;
+	struct console_out *console; /* its slot's console buffer */
 	struct io_vm io; /* I/O handlers, request slots, stats */
 	struct vm_mem_stats mem;
 	struct log_ratelimit fault_log;
+	/* Over the VM's life, not per run: a guest resets as often as it
+	 * likes (its "resetting" line, and its device model's reset). */
+	struct log_ratelimit reset_log, dm_reset_log;
 	struct arch_vm arch;
 };
 

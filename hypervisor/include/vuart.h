@@ -2,8 +2,12 @@
 /*
  * Virtual PL011 UART emulated in the hypervisor: enough of the register file
  * for bare-metal guests and Linux's amba-pl011 driver. Transmitted bytes are
- * collected into lines and written to the physical console prefixed with the
- * VM's name.
+ * collected into lines and put into the VM's console buffer (console_out.h),
+ * which the console pCPU writes out prefixed with the VM's name. While that
+ * buffer has no room for a whole line the UART says so, as a PL011 with a
+ * full FIFO does (FR.TXFF set, no TX interrupt): a driver that waits loses
+ * nothing; bytes sent regardless are dropped, counted, with the line they
+ * belong to.
  */
 #ifndef TESSERA_VUART_H
 #define TESSERA_VUART_H
@@ -22,9 +26,11 @@ typedef void (*vuart_irq_fn)(void *ctx, bool level);
 /* The guest read from a receive FIFO that had been full: more input fits. */
 typedef void (*vuart_rx_space_fn)(void *ctx);
 
+struct console_out;
+
 struct vuart {
 	spinlock_t lock;
-	char prefix[24];
+	struct console_out *out; /* the VM's console buffer */
 	char line[VUART_LINE_MAX + 1]; /* + the newline a stream line ends with */
 	size_t line_len;
 	uint8_t rx[VUART_RX_FIFO];
@@ -39,7 +45,8 @@ struct vuart {
 	void *rx_space_ctx;
 };
 
-void vuart_init(struct vuart *vu, const char *vm_name);
+/* Output goes to `out` (the VM slot's, console_out_init_vm()). */
+void vuart_init(struct vuart *vu, struct console_out *out);
 /* Connect the interrupt output (before the VM runs). */
 void vuart_connect_irq(struct vuart *vu, vuart_irq_fn fn, void *ctx);
 /* Show unfinished lines too, when the guest's driver stops sending (a shell

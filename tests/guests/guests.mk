@@ -2,7 +2,7 @@
 # scenario (they run with the MMU off, so they are linked where they run).
 GUEST_PROGRAMS := hello beacon probe unsupported poweroff reset iocheck microbench \
 	spinner sleeper steady idle slicer timermask powerstress chaos chaoslong \
-	canary dmaattack s1ptw gicshare-rtc gicshare-gpio dtcheck
+	canary dmaattack s1ptw gicshare-rtc gicshare-gpio dtcheck seqlines flood
 GUEST_SRC := tests/guests
 GUEST_OUT := $(BUILD)/guests
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -nostdlib \

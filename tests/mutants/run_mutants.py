@@ -118,6 +118,21 @@ MUTANTS = (
      "        self.stop()\n        if exc_type is None:\n            with self.cond:",
      "        self.stop()\n        if False:\n            with self.cond:",
      "tools:test_harness", "a late hypervisor error in the log goes unseen"),
+    ("hypervisor/common/console_ring.c",
+     "\tif (loss_unstamped(r)) {\n\t\tuint64_t totals",
+     "\tif (0) {\n\t\tuint64_t totals",
+     "unit:test_console_out", "a console loss reported only once the "
+     "buffer is empty, not where it happened"),
+    ("hypervisor/common/console_out.c",
+     "(o->name && spent[i] < vm_budget)", "o->name",
+     "unit:test_console_out", "no per-VM budget: a flood drained whole"),
+    ("hypervisor/common/console_out.c",
+     "drains - o->reported_at >= CONSOLE_LOSS_REPORT_DRAINS",
+     "drains - o->reported_at >= 1",
+     "unit:test_console_out", "a flood's loss reported at every drain"),
+    ("hypervisor/common/vuart.c",
+     "FR_TXFE | (tx_room_left(vu) ? 0 : FR_TXFF)", "FR_TXFE",
+     "unit:test_vuart", "a full console buffer not shown as FR.TXFF"),
 )
 
 

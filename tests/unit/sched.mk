@@ -16,7 +16,7 @@ FAKE_ARCH_SRCS := hypervisor/common/scheduler.c hypervisor/common/pcpu.c \
 	hypervisor/common/vcpu.c hypervisor/common/vm.c \
 	hypervisor/common/vm_runtime.c hypervisor/common/vm_mem.c \
 	hypervisor/common/hypercall.c \
-	hypervisor/common/vuart.c hypervisor/common/console.c \
+	hypervisor/common/vuart.c $(CONSOLE_OUT_SRCS) \
 	hypervisor/common/console_input.c $(IO_CORE_SRCS) \
 	hypervisor/arch/arm64/s2_pgtable.c \
 	tests/unit/host/fake_arch.c tests/unit/host/host_console.c

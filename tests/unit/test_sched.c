@@ -137,6 +137,45 @@ static void test_noop_picks_its_vcpu_when_runnable(void **state)
 	assert_string_equal(fake_trace(FT_ALL), "");
 }
 
+/*
+ * The pCPU's own periodic work (the console's drain) on a noop pCPU: it
+ * runs when due, every period from when it last ran, and the pCPU timer is
+ * armed for it alone, also while the pCPU idles.
+ */
+static unsigned work_runs;
+static uint64_t work_at[4];
+
+static void count_work(void)
+{
+	if (work_runs < 4)
+		work_at[work_runs] = arch_counter_now();
+	work_runs++;
+}
+
+static bool idle_until_three_runs(struct pcpu *p)
+{
+	return work_runs < 3 && fake_idle_until_timer(p);
+}
+
+static void test_noop_periodic_work(void **state)
+{
+	(void)state;
+	work_runs = 0;
+	fake_counter_set(100);
+	pcpu_set_periodic(p1, count_work, 1000);
+	fake_set_idle_hook(idle_until_three_runs);
+	assert_int_equal(fake_run(p1, 10), FAKE_STOP_IDLE);
+	fake_set_idle_hook(NULL);
+	assert_int_equal(work_runs, 3);
+	assert_int_equal(work_at[0], 100);
+	assert_int_equal(work_at[1], 1100);
+	assert_int_equal(work_at[2], 2100);
+	assert_int_equal(p1->arch.timer_at, 3100);
+	assert_int_equal(pcpu_work_deadline(p1), 3100);
+	pcpu_set_periodic(p1, NULL, 0);
+	assert_int_equal(pcpu_work_deadline(p1), SCHED_NO_DEADLINE);
+}
+
 /* ---- prio_rr: priorities ---- */
 
 static void test_highest_priority_runs(void **state)
@@ -562,6 +601,7 @@ int main(void)
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 		T(test_attach_limits),
 		T(test_noop_picks_its_vcpu_when_runnable),
+		T(test_noop_periodic_work),
 		T(test_highest_priority_runs),
 		T(test_higher_priority_wake_preempts),
 		T(test_preempted_turn_resumes_first),

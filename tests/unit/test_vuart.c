@@ -14,6 +14,7 @@
 
 #include <console.h>
 #include <console_input.h>
+#include <console_out.h>
 #include <host_log.h>
 
 #include "host_console.h"
@@ -35,7 +36,12 @@
 #define DMACR 0x048
 #define PERIPHID0 0xfe0
 #define FR_TXFE 0x80u
+#define FR_TXFF 0x20u
 #define FR_RXFE 0x10u
+#define RIS_TX 0x20u
+
+/* Another VM's console output, for lines that come between ours. */
+static struct console_out *rt0_out;
 
 static int setup(void **state)
 {
@@ -43,7 +49,8 @@ static int setup(void **state)
 
 	if (!vu)
 		return -1;
-	vuart_init(vu, "vm1");
+	vuart_init(vu, console_out_init_vm(1, "vm1"));
+	rt0_out = console_out_init_vm(2, "rt0");
 	host_console_reset();
 	*state = vu;
 	return 0;
@@ -82,9 +89,11 @@ static void tx_str(struct vuart *vu, const char *s)
 	tx(vu, s, strlen(s));
 }
 
-/* The console shows exactly `want` since the last check. */
+/* The console shows exactly `want` since the last check, once the
+ * drainer wrote out what is buffered. */
 static void expect_console(const char *want)
 {
+	console_out_flush();
 	if (strcmp(host_console_text(), want) != 0)
 		fail_msg("console \"%s\", want \"%s\"", host_console_text(), want);
 	host_console_reset();
@@ -195,6 +204,72 @@ static void test_flag_register(void **state)
 	assert_int_equal(rd(vu, DR, 4), 0);
 }
 
+static unsigned irq_calls;
+static bool irq_level;
+
+static void record_irq(void *ctx, bool level)
+{
+	(void)ctx;
+	irq_calls++;
+	irq_level = level;
+}
+
+/*
+ * A full console buffer looks like a full PL011 FIFO: FR.TXFF and no TX
+ * interrupt, until the drainer made room (the level rises again). A guest
+ * that sends regardless loses whole lines, the latest, and the drainer
+ * says how many where they were lost; the others come out whole, in order.
+ */
+static void test_full_buffer_flow_control(void **state)
+{
+	struct vuart *vu = *state;
+	const char *text;
+	unsigned shown = 0, sent = 0;
+	char want[64];
+
+	vuart_connect_irq(vu, record_irq, NULL);
+	wr(vu, IMSC, 4, RIS_TX);
+	assert_true(irq_level);
+	while (!(rd(vu, FR, 4) & FR_TXFF)) {
+		/* a 4 KiB buffer holds fewer than 200 of these */
+		if (sent == 200)
+			fail_msg("FR.TXFF never set");
+		snprintf(want, sizeof(want), "line %03u of a guest that waits\n", sent++);
+		tx_str(vu, want);
+	}
+	assert_int_equal(rd(vu, RIS, 4) & RIS_TX, 0);
+	assert_false(irq_level);
+	/* ... and one that does not: lines beyond the room are lost */
+	for (unsigned i = 0; i < 8; i++) {
+		snprintf(want, sizeof(want), "line %03u of a guest that waits\n", sent++);
+		tx_str(vu, want);
+	}
+	irq_calls = 0;
+	console_out_flush();
+	assert_int_equal(irq_calls, 1);
+	assert_true(irq_level);
+	assert_true(rd(vu, RIS, 4) & RIS_TX);
+	assert_int_equal(rd(vu, FR, 4) & FR_TXFF, 0);
+	tx_str(vu, "after\n");
+	console_out_flush();
+	text = host_console_text();
+	for (;; shown++) {
+		snprintf(want, sizeof(want), "[vm1] line %03u of a guest that waits\r\n",
+			 shown);
+		if (strncmp(text, want, strlen(want)) != 0)
+			break;
+		text += strlen(want);
+	}
+	assert_true(shown > 0 && shown < sent);
+	snprintf(want, sizeof(want), "[hv] warning: vm vm1: %u lines (%u bytes) of ",
+		 sent - shown, (sent - shown) * 30);
+	if (strncmp(text, want, strlen(want)) != 0)
+		fail_msg("after %u lines: \"%s\", want \"%s...\"", shown, text, want);
+	text = strchr(text, '\n') + 1;
+	assert_string_equal(text, "[vm1] after\r\n");
+	host_console_reset();
+}
+
 static void test_id_registers(void **state)
 {
 	struct vuart *vu = *state;
@@ -295,7 +370,8 @@ static void test_refused_accesses(void **state)
 	(void)rd(vu, 0xfff, 1);
 }
 
-/* Two VMs printing at once: each console line is one VM's line, whole. */
+/* Two VMs printing at once, their driver waiting while the FIFO is full,
+ * and the drainer: each console line is one VM's line, whole, none lost. */
 struct writer {
 	struct vuart vu;
 	char name[8];
@@ -315,11 +391,28 @@ static void *writer_main(void *arg)
 		int n = snprintf(line, sizeof(line), LINE_FMT, i, w->name);
 
 		for (int k = 0; k < n; k++) {
-			uint64_t v = (unsigned char)line[k];
+			uint64_t v = (unsigned char)line[k], fr;
 
+			/* as Linux's driver: wait while the FIFO is full */
+			do {
+				if (vuart_access(&w->vu, FR, 4, false, &fr) != 0)
+					abort();
+			} while ((fr & FR_TXFF) && (sched_yield(), true));
 			if (vuart_access(&w->vu, DR, 1, true, &v) != 0)
 				abort();
 		}
+	}
+	return NULL;
+}
+
+static unsigned writers_done;
+
+static void *drainer_main(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&writers_done, __ATOMIC_ACQUIRE)) {
+		console_out_drain();
+		sched_yield();
 	}
 	return NULL;
 }
@@ -328,7 +421,7 @@ static void *writer_main(void *arg)
 static void concurrent_round(struct writer w[2])
 {
 	pthread_barrier_t start;
-	pthread_t t[2];
+	pthread_t t[2], drainer;
 	unsigned next[2] = {0, 0};
 	char *text, *line, *save = NULL;
 
@@ -339,8 +432,14 @@ static void concurrent_round(struct writer w[2])
 		assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]),
 				 0);
 	}
+	/* The drainer, as the console pCPU's tick would, while they write. */
+	__atomic_store_n(&writers_done, 0, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_create(&drainer, NULL, drainer_main, NULL), 0);
 	for (unsigned i = 0; i < 2; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
+	__atomic_store_n(&writers_done, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(drainer, NULL), 0);
+	console_out_flush();
 	pthread_barrier_destroy(&start);
 
 	text = strdup(host_console_text());
@@ -373,7 +472,7 @@ static void test_concurrent_lines_do_not_interleave(void **state)
 	/* a few rounds: one collision is enough to show a missing lock */
 	for (unsigned round = 0; round < 5; round++) {
 		for (unsigned i = 0; i < 2; i++)
-			vuart_init(&w[i].vu, w[i].name);
+			vuart_init(&w[i].vu, console_out_init_vm(3 + i, w[i].name));
 		concurrent_round(w);
 	}
 }
@@ -396,12 +495,12 @@ static void test_stream_prompt_and_interleaving(void **state)
 	expect_console("ls\r\n"); /* the open line goes on */
 	tx_str(vu, "half");
 	wr(vu, IMSC, 4, 0x50);
-	console_write_line("[rt0] ", "tick", 4);
+	console_out_line(rt0_out, "tick", 4);
 	tx_str(vu, " done\n");
 	expect_console("[vm1] half\r\n[rt0] tick\r\n[vm1]  done\r\n");
 	/* A line written in one batch is never broken. */
 	tx_str(vu, "check: timer cpu1 1->2");
-	console_write_line("[rt0] ", "tick", 4);
+	console_out_line(rt0_out, "tick", 4);
 	tx_str(vu, "\n");
 	expect_console("[rt0] tick\r\n[vm1] check: timer cpu1 1->2\r\n");
 }
@@ -439,7 +538,7 @@ static void test_stream_redraw_in_place(void **state)
 	/* another VM's line between the CR and the redraw: no stray prefix */
 	tx_str(vu, "y\r");
 	wr(vu, IMSC, 4, 0x50);
-	console_write_line("[rt0] ", "tick", 4);
+	console_out_line(rt0_out, "tick", 4);
 	tx_str(vu, "z\n");
 	expect_console("[vm1] y\r\n[rt0] tick\r\n[vm1] z\r\n");
 }
@@ -549,6 +648,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_flag_register, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_full_buffer_flow_control,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_id_registers, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_control_registers, setup,

@@ -44,10 +44,22 @@ test_platform_fdt_LIBS := -lfdt
 UNIT_TESTS += test_format
 test_format_SRCS := tests/unit/test_format.c hypervisor/lib/format.c
 
+# The console's output path, from the virtual UART to the physical one.
+CONSOLE_OUT_SRCS := hypervisor/common/console_out.c hypervisor/common/console_ring.c \
+	hypervisor/common/console.c
+
 UNIT_TESTS += test_vuart
 test_vuart_SRCS := tests/unit/test_vuart.c hypervisor/common/vuart.c \
-	hypervisor/common/console.c hypervisor/common/console_input.c \
-	hypervisor/lib/format.c tests/unit/host/host_console.c
+	$(CONSOLE_OUT_SRCS) hypervisor/common/console_input.c \
+	hypervisor/lib/format.c tests/unit/host/host_console.c \
+	tests/unit/host/host_counter.c
+
+# The buffers and their drain: budgets, order, losses counted and reported.
+UNIT_TESTS += test_console_out
+test_console_out_SRCS := tests/unit/test_console_out.c $(CONSOLE_OUT_SRCS) \
+	hypervisor/lib/format.c tests/unit/host/host_console.c \
+	tests/unit/host/host_counter.c
+test_console_out_LIBS := -lpthread
 
 -include tests/unit/io.mk
 -include tests/unit/vgic.mk
