@@ -69,7 +69,7 @@ MUTANTS = (
      "\tif (!irq->hw_active || !irq->latch || (is_spi(irq) && !irq->level) ||",
      "\tif (1 || !irq->hw_active || !irq->latch || (is_spi(irq) && !irq->level) ||",
      "unit:test_vgic", "a level HW interrupt latched like an edge"),
-    ("hypervisor/arch/arm64/dabt.c",
+    ("hypervisor/arch/arm64/include/dabt.h",
      "\tif (d->s1ptw)\n\t\treturn DABT_REFUSE_WALK;\n", "",
      "unit:test_dabt", "a fault on the guest's stage-1 table walk taken "
      "for an MMIO access"),

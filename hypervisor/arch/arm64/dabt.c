@@ -30,23 +30,6 @@ void dabt_decode(uint64_t esr, struct dabt_info *out)
 	out->reg64 = esr & ISS_SF;
 }
 
-/*
- * A stage-2 fault on a stage-1 walk (S1PTW) is never an MMIO access, even
- * where the IPA is an emulated device's: the walk is the MMU reading a
- * descriptor, there is no register to load, and the Arm ARM gives it no
- * valid instruction syndrome (ISV 0). Emulating it would feed a device
- * register to the guest's MMU as a table entry. KVM likewise injects an
- * abort for a walk outside memory.
- */
-enum dabt_action dabt_decide(const struct dabt_info *d, bool ipa_in_ram)
-{
-	if (d->s1ptw)
-		return DABT_REFUSE_WALK;
-	if (ipa_in_ram)
-		return DABT_REFUSE_RAM;
-	return d->isv ? DABT_IO : DABT_UNSUPPORTED;
-}
-
 uint64_t dabt_fault_ipa(uint64_t hpfar, uint64_t far)
 {
 	/* HPFAR_EL2.FIPA holds IPA[51:12] in bits [43:4]. */

@@ -93,8 +93,9 @@ void arm64_handle_irqs(struct pcpu *p)
 			sched_timer_fired(p, arch_counter_now());
 		} else if (intid == console_irq && console_irq) {
 			arm64_console_rx();
-		} else if (smmuv3_handle_irq(intid)) {
-			/* its faults are logged */
+		} else if (intid >= 32 && smmuv3_handle_irq(intid)) {
+			/* its faults are logged; a kick (an SGI) never costs
+			 * the call */
 		} else if (intid != SGI_KICK && intid != PPI_MAINTENANCE &&
 			   intid != PPI_VTIMER && intid != PPI_PTIMER &&
 			   log_ratelimit_allow(&stray_log)) {

@@ -44,7 +44,23 @@ enum dabt_action {
 	DABT_IO,
 };
 
-enum dabt_action dabt_decide(const struct dabt_info *d, bool ipa_in_ram);
+/*
+ * A stage-2 fault on a stage-1 walk (S1PTW) is never an MMIO access, even
+ * where the IPA is an emulated device's: the walk is the MMU reading a
+ * descriptor, there is no register to load, and the Arm ARM gives it no
+ * valid instruction syndrome (ISV 0). Emulating it would feed a device
+ * register to the guest's MMU as a table entry. KVM likewise injects an
+ * abort for a walk outside memory. Inline: it is on every MMIO trap's path.
+ */
+static inline enum dabt_action dabt_decide(const struct dabt_info *d,
+					   bool ipa_in_ram)
+{
+	if (d->s1ptw)
+		return DABT_REFUSE_WALK;
+	if (ipa_in_ram)
+		return DABT_REFUSE_RAM;
+	return d->isv ? DABT_IO : DABT_UNSUPPORTED;
+}
 
 /* DFSC classes */
 bool dfsc_is_translation_fault(unsigned dfsc);
