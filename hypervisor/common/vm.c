@@ -132,6 +132,7 @@ void vm_start_vcpus(struct vm *vm)
 		__atomic_store_n(&v->sched.blocked, VCPU_BLOCK_OFF,
 				 __ATOMIC_SEQ_CST);
 	}
+	__atomic_store_n(&vm->stop_reported, false, __ATOMIC_RELEASE);
 	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
 	console_connect(vm, true);
 	vcpu_request(&vm->vcpus[0], VCPU_REQ_RESET);
@@ -185,8 +186,12 @@ static void board_off_when_all_stopped(void)
 	for (unsigned i = 0; i < nr_vms; i++) {
 		enum vm_state s = vm_get_state(&vms[i]);
 
-		if (!vm_has_cap(&vms[i], VM_CAP_RUNTIME) && s != VM_POWERED_OFF &&
-		    s != VM_CRASHED)
+		if (vm_has_cap(&vms[i], VM_CAP_RUNTIME))
+			continue;
+		/* stopped, and its lines written: another pCPU may be
+		 * stopping it right now */
+		if ((s != VM_POWERED_OFF && s != VM_CRASHED) ||
+		    !__atomic_load_n(&vms[i].stop_reported, __ATOMIC_ACQUIRE))
 			return;
 	}
 	if (keep_board_up) {
@@ -254,6 +259,7 @@ bool vm_power_off(struct vm *vm, const char *why)
 		return settled(found);
 	log_info("vm %s: powered off (%s)", vm_name(vm), why);
 	log_costs(vm);
+	__atomic_store_n(&vm->stop_reported, true, __ATOMIC_RELEASE);
 	board_off_when_all_stopped();
 	return true;
 }
@@ -269,6 +275,7 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
 	va_end(ap);
 	if (stop_vm(vm, VM_CRASHED, &found)) {
 		log_err("vm %s: stopped: %s", vm_name(vm), why);
+		__atomic_store_n(&vm->stop_reported, true, __ATOMIC_RELEASE);
 		board_off_when_all_stopped();
 	}
 }

@@ -87,8 +87,9 @@ int vm_dt_write(struct vm *vm, uint64_t gpa, uint64_t window,
 		return -1;
 	}
 	arch_clean_dcache(dtb, (size_t)size);
-	log_info("vm %s: device tree %d bytes at 0x%llx, bootargs \"%s\"",
-		 vm_name(vm), size, (unsigned long long)gpa, bootargs);
+	/* Debug only: it comes with every reset, which a guest does at will. */
+	log_debug("vm %s: device tree %d bytes at 0x%llx, bootargs \"%s\"",
+		  vm_name(vm), size, (unsigned long long)gpa, bootargs);
 	return size;
 }
 

@@ -63,6 +63,9 @@ struct vm {
 	/* Over the VM's life, not per run: a guest resets as often as it
 	 * likes (its "resetting" line, and its device model's reset). */
 	struct log_ratelimit reset_log, dm_reset_log;
+	/* Its stop (power-off, crash) is logged in full (atomic; cleared by a
+	 * start): the last VM to say so powers the board off. */
+	bool stop_reported;
 	struct arch_vm arch;
 };
 

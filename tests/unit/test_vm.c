@@ -418,6 +418,19 @@ static void test_board_off_when_every_vm_stopped(void **state)
 					"board off"), 1);
 }
 
+/* A VM that another pCPU is stopping right now (its state changed, its
+ * lines not yet written) holds the power-off back: that pCPU, the last to
+ * report, powers the board off after its lines. */
+static void test_board_waits_for_every_stop_to_be_reported(void **state)
+{
+	(void)state;
+	fake_set_current(p[0]);
+	vm_power_off(rt, "test");
+	assert_true(vm_change_state(sos, VM_STATES(VM_RUNNING), VM_POWERED_OFF));
+	vm_crash(lx, "test");
+	assert_int_equal(fake_board_power_offs, 0);
+}
+
 static void test_board_kept_up(void **state)
 {
 	(void)state;
@@ -821,6 +834,7 @@ int main(void)
 		T(test_cpu_on_during_reset_is_retried),
 		T(test_system_off_waits_out_a_state_change),
 		T(test_board_off_when_every_vm_stopped),
+		T(test_board_waits_for_every_stop_to_be_reported),
 		cmocka_unit_test_setup_teardown(test_board_kept_up, NULL, teardown),
 		T(test_system_reset_waits_out_a_state_change),
 		T(test_requests_do_not_survive_reset),
