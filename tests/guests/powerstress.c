@@ -44,6 +44,9 @@ static volatile unsigned long n_success, n_already, n_pending, n_other,
 /* Part 2 (kept across resets). */
 static volatile enum phase phase;
 static volatile unsigned boots, not_off, on_failed, stuck;
+/* The first failed CPU_ON of part 2: boot, target, answer (diagnosis). */
+static volatile unsigned fail_boot, fail_target;
+static volatile long fail_answer;
 static volatile unsigned long race_pending;
 
 static long cpu_on(unsigned cpu)
@@ -146,14 +149,25 @@ static void spin(unsigned n)
 		;
 }
 
+static void failed_on(unsigned target, long answer)
+{
+	if (!on_failed++) {
+		fail_boot = boots;
+		fail_target = target;
+		fail_answer = answer;
+	}
+}
+
 static void reset_race(void)
 {
 	if (boots > 1) {
 		/* A reset starts every vCPU from a clean slate. */
 		if (affinity(1) != AFFINITY_OFF || affinity(2) != AFFINITY_OFF)
 			not_off++;
-		if (cpu_on(2) != PSCI_SUCCESS)
-			on_failed++;
+		long r = cpu_on(2);
+
+		if (r != PSCI_SUCCESS)
+			failed_on(2, r);
 		else if (!wait_off(2))
 			stuck++;
 	}
@@ -162,12 +176,20 @@ static void reset_race(void)
 			     "not off after reset, %u CPU_ON failed after reset, %u "
 			     "stuck, %lu ON_PENDING during races", RESETS, not_off,
 			     on_failed, stuck, race_pending);
+		if (on_failed)
+			guest_printf("powerstress: first failed CPU_ON: boot %u, "
+				     "vCPU %u, answer %ld", fail_boot, fail_target,
+				     fail_answer);
 		guest_printf("powerstress: done");
 		psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 		return;
 	}
-	if (cpu_on(1) != PSCI_SUCCESS)
-		on_failed++;
+	{
+		long r = cpu_on(1);
+
+		if (r != PSCI_SUCCESS)
+			failed_on(1, r);
+	}
 	spin(boots * 37 % 200); /* the reset lands anywhere in vCPU 1's loop */
 	psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
 }

@@ -47,8 +47,10 @@ def test_power_operations_race_resets_and_each_other(ctx):
         j = run.wait_for(RESETS, i)
         resets, not_off, failed, stuck, race_pending = (
             int(x) for x in re.search(RESETS, run.line(j)).groups())
+        first = run.matching(r"^\[p\] powerstress: first failed CPU_ON", j)
         expect((not_off, failed, stuck, race_pending) == (0, 0, 0, 0),
-               f"CPU_ON vs SYSTEM_RESET: {run.line(j)}")
+               f"CPU_ON vs SYSTEM_RESET: {run.line(j)}"
+               f"{'; ' + run.line(first[0]) if first else ''}")
         done = run.wait_for(r"^\[p\] powerstress: done$", j)
         off = run.wait_for(r"^\[hv\] vm p: powered off", done)
         # The guest resets at will, so the hypervisor's line for it is
